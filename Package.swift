@@ -1,0 +1,24 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// Sasurai: stay-and-work scheduling for rural host towns.
+///
+/// Dependencies point one way: CSQLite <- SasuraiStore; SasuraiCore <- SasuraiEngine,
+/// SasuraiProtocol, SasuraiStore; SasuraiServer puts them together; executables stay thin.
+let package = Package(
+    name: "Sasurai",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "sasurai", targets: ["sasurai"]),
+    ],
+    targets: [
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        .target(name: "SasuraiCore"),
+        .target(name: "SasuraiStore", dependencies: ["SasuraiCore", "CSQLite"]),
+        .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiStore"]),
+        .executableTarget(name: "sasurai", dependencies: ["SasuraiCommandLine"]),
+        .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
+        .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
