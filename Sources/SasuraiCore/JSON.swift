@@ -62,6 +62,10 @@ public struct JSONParser {
     /// Parses a whole document; anything after the value other than white space is an error.
     public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes: bytes)
+        // Checking the encoding first gives one clear message for a file saved as
+        // Shift_JIS or Latin-1, and lets the string scanner treat high bytes as plain text.
+        try parser.validateUTF8()
+        parser.position = 0
         // A byte-order mark is how spreadsheet tools and Windows editors start UTF-8 files.
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { parser.position = 3 }
         parser.skipWhitespace()
@@ -79,6 +83,21 @@ public struct JSONParser {
 
     private init(bytes: [UInt8]) {
         self.bytes = bytes
+    }
+
+    private mutating func validateUTF8() throws(JSONSyntaxError) {
+        while position < bytes.count {
+            if bytes[position] < 0x80 {
+                position += 1
+            } else {
+                do {
+                    try skipUTF8Sequence()
+                } catch {
+                    throw JSONSyntaxError(line: error.line, column: error.column, offset: error.offset,
+                                          message: "not valid UTF-8 text: \(error.message); save the file as UTF-8")
+                }
+            }
+        }
     }
 
     private mutating func skipWhitespace() {
@@ -255,7 +274,7 @@ public struct JSONParser {
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw error("control character \(JSONParser.hex(byte)) in string; escape it") }
-            if byte >= 0x80 { try skipUTF8Sequence() } else { position += 1 }
+            position += 1
         }
         var scalars = Array(bytes[start..<position])
         while position < bytes.count {
@@ -268,10 +287,6 @@ public struct JSONParser {
                 try appendEscape(to: &scalars)
             case 0..<0x20:
                 throw error("control character \(JSONParser.hex(byte)) in string; escape it")
-            case 0x80...:
-                let sequenceStart = position
-                try skipUTF8Sequence()
-                scalars.append(contentsOf: bytes[sequenceStart..<position])
             default:
                 scalars.append(byte)
                 position += 1
@@ -350,16 +365,16 @@ public struct JSONParser {
         case 0xF0: length = 4; lowerBound = 0x90
         case 0xF1...0xF3: length = 4
         case 0xF4: length = 4; upperBound = 0x8F
-        default: throw error("invalid UTF-8 byte \(JSONParser.hex(lead))")
+        default: throw error("byte \(JSONParser.hex(lead))")
         }
         for index in 1..<length {
             let offset = position + index
-            guard offset < bytes.count else { throw error("invalid UTF-8: truncated sequence", at: offset) }
+            guard offset < bytes.count else { throw error("truncated sequence at the end", at: offset) }
             let byte = bytes[offset]
             let low = index == 1 ? lowerBound : 0x80
             let high = index == 1 ? upperBound : 0xBF
             guard byte >= low, byte <= high else {
-                throw error("invalid UTF-8 byte \(JSONParser.hex(byte))", at: offset)
+                throw error("byte \(JSONParser.hex(byte))", at: offset)
             }
         }
         position += length
