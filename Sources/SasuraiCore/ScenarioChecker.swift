@@ -101,20 +101,18 @@ enum ScenarioChecker {
     }
 
     /// Bookings must keep rules 1, 3, 4, 7 and, together, 9-12 (MODEL.md).
-    static func checkBookings(_ scenario: Scenario, _ diagnostics: DiagnosticCollector) {}
+    static func checkBookings(_ scenario: Scenario, _ diagnostics: DiagnosticCollector) {
+        guard !scenario.bookings.isEmpty else { return }
+        var position: [ApplicationID: Int] = [:]
+        for (index, booking) in scenario.bookings.enumerated() { position[booking.application] = index }
+        for violation in PlanValidator(scenario: scenario).validateBookings() {
+            let path: String
+            if violation.applications.count == 1, let index = position[violation.applications[0]] {
+                path = "bookings[\(index)]"
+            } else {
+                path = "bookings"
+            }
+            diagnostics.report(path, violation.description)
+        }
+    }
 }
-// PENDING     static func checkBookings(_ scenario: Scenario, _ diagnostics: DiagnosticCollector) {
-// PENDING         guard !scenario.bookings.isEmpty else { return }
-// PENDING         var position: [ApplicationID: Int] = [:]
-// PENDING         for (index, booking) in scenario.bookings.enumerated() { position[booking.application] = index }
-// PENDING         for violation in PlanValidator(scenario: scenario).validateBookings() {
-// PENDING             let path: String
-// PENDING             if violation.applications.count == 1, let index = position[violation.applications[0]] {
-// PENDING                 path = "bookings[\(index)]"
-// PENDING             } else {
-// PENDING                 path = "bookings"
-// PENDING             }
-// PENDING             diagnostics.report(path, violation.description)
-// PENDING         }
-// PENDING     }
-// PENDING }

@@ -138,8 +138,8 @@ func mutated(_ original: String, _ replacement: String, in text: String = baseSc
          "towns[0].nightly_capp: unknown field; expected one of id, name, prefecture, nightly_cap, min_nights, max_nights, subsidy_per_night"),
         (#""format": "sasurai-scenario/1","#, #""format": "sasurai-scenario/1", "hosts": [],"#,
          "hosts: unknown field; expected one of format, weights, towns, accommodations, slots, freelancers, applications, bookings"),
-        (#"{"id": "wake", "name": "和気町""#, #"{"id": "nanto", "name": "和気町""#,
-         #"towns[1].id: duplicate town id "nanto" (first at towns[0])"#),
+        (#"{"id": "wake-sh1""#, #"{"id": "nanto-gh1""#,
+         #"accommodations[1].id: duplicate accommodation id "nanto-gh1" (first at accommodations[0])"#),
         (#""towns": ["nanto", "wake"]"#, #""towns": ["nanto", "nantoo"]"#,
          #"applications[0].towns[1]: unknown town "nantoo""#),
         (#""towns": ["nanto", "wake"]"#, #""towns": ["nanto", "nanto"]"#,
@@ -195,11 +195,12 @@ func mutated(_ original: String, _ replacement: String, in text: String = baseSc
          "$: scenario spans 760 nights from 2026-09-01 to 2028-09-30; at most 731 are allowed"),
         (#""application": "a-1""#, #""application": "a-7""#, #"bookings[0].application: unknown application "a-7""#),
         (#""arrival": "2026-10-10""#, #""arrival": "2026-10-25""#,
-         "bookings[0]: rule 4: accommodation \"nanto-gh1\" is closed on 2026-11-01 to 2026-11-07 for a-1"),
-        (#""town": "nanto", "accommodation": "nanto-gh1""#, #""town": "wake", "accommodation": "nanto-gh1""#,
-         "bookings[0]: rule 1: accommodation \"nanto-gh1\" is in town \"nanto\", not \"wake\" (a-1)"),
-        (#""towns": [], "nanto", "x""#, "", ""), // placeholder removed below
-        (#""weights""#, "", ""), // placeholder removed below
+         #"bookings[0]: rule 4: a-1 stays in accommodation "nanto-gh1" while it is closed on 2026-11-01 to 2026-11-07"#),
+        (#""town": "nanto", "accommodation": "nanto-gh1", "arrival": "2026-10-10", "slot": "nanto-persimmon""#,
+         #""town": "wake", "accommodation": "nanto-gh1", "arrival": "2026-10-10", "slot": null"#,
+         #"bookings[0]: rule 1: a-1 is placed in town "wake" but accommodation "nanto-gh1" is in "nanto""#),
+        (#""min_days": 5"#, #""min_days": 40"#, "slots[0].min_days: 40 is longer than the window of 31 days"),
+        (#""arrival": "2026-10-10""#, #""arrival": "2026-10-12""#, ""),
     ].filter { !$0.2.isEmpty }
 
     @Test(arguments: invalidCases)
@@ -224,7 +225,7 @@ func mutated(_ original: String, _ replacement: String, in text: String = baseSc
 
     @Test func refusesMalformedJSONWithLineAndColumn() {
         let text = mutated(#""nightly_cap": 3}"#, #""nightly_cap": 3,}"#)
-        #expect(refusalMessages(text) == ["line 5, column 86: unexpected character '}', expected a string key"])
+        #expect(refusalMessages(text) == ["line 5, column 73: unexpected character '}', expected a string key"])
     }
 
     @Test func refusesNonUTF8Files() {
@@ -238,7 +239,7 @@ func mutated(_ original: String, _ replacement: String, in text: String = baseSc
             _ = try ScenarioReader.read(bytes)
             Issue.record("accepted Shift_JIS")
         } catch {
-            #expect(error.description == "line 4, column 32: not valid UTF-8 text: byte 0x93; save the file as UTF-8")
+            #expect(error.description == "line 4, column 30: not valid UTF-8 text: byte 0x93; save the file as UTF-8")
         }
     }
 
