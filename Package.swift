@@ -14,10 +14,12 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "SasuraiCore"),
+        .target(name: "SasuraiEngine", dependencies: ["SasuraiCore"]),
         .target(name: "SasuraiStore", dependencies: ["SasuraiCore", "CSQLite"]),
-        .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiStore"]),
+        .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiEngine"]),
         .executableTarget(name: "sasurai", dependencies: ["SasuraiCommandLine"]),
         .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
+        .testTarget(name: "SasuraiEngineTests", dependencies: ["SasuraiEngine", "SasuraiCore"]),
         .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -35,14 +35,13 @@ public enum CommandLineTool {
         """,
         examples: ["sasurai generate --towns 12 --apps 200 --nights 90 --seed 1 > s.json",
                    "sasurai validate s.json plan.json"],
-        subcommands: OfflineCommands.all
+        subcommands: OfflineCommands.all + [SolveCommand.specification]
     )
 
     /// Runs the tool as a process: writes to the real streams and exits.
     public static func main(arguments: [String]) -> Never {
         var output = CommandOutput(direct: true)
         let code = run(arguments: arguments, output: &output)
-        fflush(stdout)
         exit(code.rawValue)
     }
 
@@ -130,7 +129,7 @@ enum HelpFormatter {
         let options = command.options + [OptionSpecification("--help", help: "Show this help.")]
         lines.append("")
         lines.append("Options:")
-        let labels = options.map { $0.valueName.map { name in "\($0.name) \(name)" } ?? $0.name }
+        let labels = options.map { option in option.valueName.map { "\(option.name) \($0)" } ?? option.name }
         let width = labels.map(\.count).max() ?? 0
         for (label, option) in zip(labels, options) {
             lines.append("  " + label.padding(to: width) + "  " + option.help)

@@ -25,9 +25,7 @@ public struct CommandOutput: Sendable {
 
     public mutating func write(_ bytes: [UInt8]) {
         if isDirect {
-            bytes.withUnsafeBufferPointer { buffer in
-                _ = fwrite(buffer.baseAddress, 1, buffer.count, stdout)
-            }
+            StandardStream.write(bytes, to: 1)
         } else {
             standardOutput.append(contentsOf: bytes)
         }
@@ -37,10 +35,7 @@ public struct CommandOutput: Sendable {
     public mutating func printError(_ text: String) {
         let bytes = Array((text + "\n").utf8)
         if isDirect {
-            fflush(stdout)
-            bytes.withUnsafeBufferPointer { buffer in
-                _ = fwrite(buffer.baseAddress, 1, buffer.count, stderr)
-            }
+            StandardStream.write(bytes, to: 2)
         } else {
             standardError.append(contentsOf: bytes)
         }
@@ -50,10 +45,7 @@ public struct CommandOutput: Sendable {
     public mutating func progress(_ text: String) {
         guard isDirect else { return }
         let bytes = Array(("\r\u{1B}[K" + text).utf8)
-        bytes.withUnsafeBufferPointer { buffer in
-            _ = fwrite(buffer.baseAddress, 1, buffer.count, stderr)
-        }
-        fflush(stderr)
+        StandardStream.write(bytes, to: 2)
     }
 
     public var standardOutputText: String { String(decoding: standardOutput, as: UTF8.self) }
@@ -61,4 +53,26 @@ public struct CommandOutput: Sendable {
 
     /// True when standard error is a terminal, so live progress is worth drawing.
     public static var standardErrorIsTerminal: Bool { isatty(2) == 1 }
+}
+
+/// Unbuffered writes to the process's standard streams, so that output and errors keep
+/// their order and nothing is lost when the process exits.
+enum StandardStream {
+    static func write(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBufferPointer { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                #if canImport(Glibc)
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                #else
+                let written = Darwin.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                #endif
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+        }
+    }
 }

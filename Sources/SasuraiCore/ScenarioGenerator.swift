@@ -233,6 +233,8 @@ private struct ScenarioBuilder {
     /// ask for more than any town allows, as real applicants do.
     static let stayLengths: [Int] = [3, 5, 7, 10, 14, 21, 28, 30, 45, 60, 90]
     static let stayLengthTotals = runningTotals([30, 40, 140, 100, 200, 120, 100, 80, 100, 70, 20])
+    /// Share of applicants who ask for a stay without checking their town's stay rules.
+    static let shareIgnoringStayRules = 0.05
     /// Days of slack applicants allow before and after their preferred dates.
     static let flexibility: [Int] = [0, 0, 2, 3, 7, 7, 14, 14, 21, 30, 45, 60]
     /// How many towns an application lists, 0...5, in per cent.
@@ -244,6 +246,8 @@ private struct ScenarioBuilder {
         var latest: Int
         var nights: Int
         var towns: [Int]
+        /// True when the dates were chosen around a labor slot of the first-choice town.
+        var aimsAtSlot = false
     }
 
     mutating func makeApplications() {
@@ -336,10 +340,19 @@ private struct ScenarioBuilder {
     /// A trip inside the day offsets `[lower, upper)`, which must span at least two days.
     func drawTrip(from lower: Int, to upper: Int, _ random: inout SeededRandom) -> Trip {
         let span = upper - lower
-        let drawnNights = Self.stayLengths[random.weightedIndex(cumulative: Self.stayLengthTotals,
+        var drawnNights = Self.stayLengths[random.weightedIndex(cumulative: Self.stayLengthTotals,
                                                                 in: 0...(Self.stayLengths.count - 1))]
-        let nights = min(drawnNights, span)
         let preferences = drawTownPreferences(&random)
+        // Applicants read the program they apply to: most ask for a stay their first-choice
+        // town allows (any-town applicants, one most towns allow). A few do not.
+        if !random.chance(Self.shareIgnoringStayRules) {
+            if let favourite = preferences.first {
+                drawnNights = min(max(drawnNights, towns[favourite].minNights), towns[favourite].maxNights)
+            } else {
+                drawnNights = min(max(drawnNights, 7), 28)
+            }
+        }
+        let nights = min(drawnNights, span)
         let latestArrival = upper - nights
         var arrival: Int?
         // Many come for a particular harvest or festival of their favourite town.
@@ -352,7 +365,7 @@ private struct ScenarioBuilder {
         let preferred = arrival ?? random.weightedIndex(cumulative: arrivalTotals, in: lower...latestArrival)
         let earliest = max(lower, preferred - random.element(of: Self.flexibility))
         let latest = min(upper, preferred + nights + random.element(of: Self.flexibility))
-        return Trip(earliest: earliest, latest: latest, nights: nights, towns: preferences)
+        return Trip(earliest: earliest, latest: latest, nights: nights, towns: preferences, aimsAtSlot: arrival != nil)
     }
 
     /// Up to five distinct towns, popular ones far more often.
@@ -387,8 +400,12 @@ private struct ScenarioBuilder {
         let budgetSteps: ClosedRange<Int> = budgetBand < 10 ? 2...6 : (budgetBand < 50 ? 6...10
             : (budgetBand < 85 ? 10...16 : 16...20))
         let budget = random.integer(in: budgetSteps) * 500
-        let laborRoll = random.below(4)
-        let labor: LaborPreference = laborRoll == 0 ? .required : (laborRoll == 3 ? .none : .preferred)
+        // Those who come for a harvest or festival mostly insist on working in it; others
+        // rarely make work a condition.
+        let laborRoll = random.below(20)
+        let labor: LaborPreference = trip.aimsAtSlot
+            ? (laborRoll < 8 ? .required : (laborRoll < 17 ? .preferred : .none))
+            : (laborRoll < 1 ? .required : (laborRoll < 12 ? .preferred : .none))
         let index = applications.count
         applications.append(Application(
             id: ApplicationID("a-" + padded(index + 1, width: width)),

@@ -1,0 +1,257 @@
+import SasuraiCore
+
+/// Ruin and recreate: take out a group of related placements, put them and some waiting
+/// applicants back greedily, and keep the result when simulated annealing accepts it.
+///
+/// Related means "competing for the same town around the same nights", so that a move can
+/// reshuffle who stays when, which single-placement moves cannot do once beds are full.
+final class LargeNeighborhoodSearch {
+    let problem: CompiledProblem
+    let state: SearchState
+    var inserter: Inserter
+    var random: SeededRandom
+    /// The best placements seen, and their score.
+    private(set) var bestPlacements: [Placement]
+    private(set) var bestScore: Int
+    private(set) var iterations = 0
+    private(set) var insertionsTried = 0
+
+    /// Most placements one ruin takes out: enough to reshape a town's week, few enough that
+    /// the greedy recreate stays close to the current plan.
+    static let maximumRuinSize = 24
+    /// Waiting applicants offered each freed place, sampled from those who want the town.
+    static let maximumWaitingCandidates = 24
+    /// Share of moves that start from a waiting applicant rather than any one.
+    static let waitingSeedShare: Double = {
+        if let text = getenv("SASURAI_WAITING_SEED").map({ String(cString: $0) }), let value = Double(text) { return value }
+        return 0.5
+    }()
+
+    private var removed: [Int] = []
+    private var candidates: [Int] = []
+    private var mark: [UInt32]
+    private var markGeneration: UInt32 = 0
+    private var unplacedApplications: [Int]
+
+    init(problem: CompiledProblem, state: SearchState, inserter: Inserter, seed: UInt64, stream: UInt64) {
+        self.problem = problem
+        self.state = state
+        self.inserter = inserter
+        random = SeededRandom(seed: seed, stream: stream)
+        bestPlacements = state.placements
+        bestScore = state.score
+        mark = [UInt32](repeating: 0, count: problem.applications.count)
+        unplacedApplications = []
+    }
+
+    /// Adopts `placements` (with their score) as both current and best.
+    func restart(from placements: [Placement], score: Int) {
+        state.reset(to: placements)
+        bestPlacements = placements
+        bestScore = score
+        assert(state.score == score)
+    }
+
+    /// Runs `count` ruin-and-recreate moves; `temperature` maps progress (0...1) to the
+    /// annealing temperature.
+    func run(iterations count: Int, progressStart: Double, progressEnd: Double, startTemperature: Double) {
+        guard problem.applications.count > 0 else { return }
+        for step in 0..<count {
+            let progress = progressStart + (progressEnd - progressStart) * Double(step) / Double(max(1, count))
+            let temperature = startTemperature * pow(0.01, progress)
+            iterate(temperature: temperature)
+        }
+    }
+
+    private func nextGeneration() {
+        markGeneration &+= 1
+        if markGeneration == 0 {
+            for index in mark.indices { mark[index] = 0 }
+            markGeneration = 1
+        }
+    }
+
+    private func iterate(temperature: Double) {
+        iterations += 1
+        let before = state.score
+        state.beginMove()
+        removed.removeAll(keepingCapacity: true)
+        candidates.removeAll(keepingCapacity: true)
+        nextGeneration()
+        guard chooseRuin() else {
+            state.commitMove()
+            return
+        }
+        for application in removed where state.placements[application].isPlaced {
+            removeWithTeam(application)
+        }
+        recreate()
+        let after = state.score
+        let accept: Bool
+        if after >= before {
+            accept = true
+        } else if temperature > 0 {
+            accept = random.unit() < exp(Double(after - before) / temperature)
+        } else {
+            accept = false
+        }
+        if accept {
+            state.commitMove()
+            if after > bestScore {
+                bestScore = after
+                bestPlacements = state.placements
+            }
+        } else {
+            state.rollback()
+        }
+        #if DEBUG
+        if problem.applications.count <= 400 { state.checkInvariants() }
+        #endif
+    }
+
+    private func removeWithTeam(_ application: Int) {
+        let team = Int(problem.applications[application].team)
+        if team >= 0 {
+            for member in problem.teams[team] where state.placements[Int(member)].isPlaced && !state.isFixed[Int(member)] {
+                state.remove(Int(member))
+            }
+        } else if state.placements[application].isPlaced && !state.isFixed[application] {
+            state.remove(application)
+        }
+    }
+
+    /// Picks a town and a span of nights, marks placements there to remove and waiting
+    /// applicants to try; false when there is nothing to do.
+    private func chooseRuin() -> Bool {
+        let applicationCount = problem.applications.count
+        // Seed: usually an application that waits for room (that is where score is to be
+        // won), otherwise any application that has somewhere to go.
+        var seed = -1
+        let preferWaiting = random.chance(Self.waitingSeedShare)
+        for attempt in 0..<16 {
+            let candidate = random.below(applicationCount)
+            guard !state.isFixed[candidate] && problem.applications[candidate].choiceCount > 0 else { continue }
+            if preferWaiting && attempt < 15 && state.placements[candidate].isPlaced { continue }
+            seed = candidate
+            break
+        }
+        guard seed >= 0 else { return false }
+        let info = problem.applications[seed]
+        var town: Int
+        var center: Int
+        if state.placements[seed].isPlaced {
+            town = state.town(of: state.placements[seed])
+            center = Int(state.placements[seed].arrival) + Int(info.nights) / 2
+            addRemoved(seed)
+        } else {
+            let choice = problem.choices[Int(info.choiceStart) + random.below(Int(info.choiceCount))]
+            town = Int(choice.town)
+            center = (Int(info.arrivalLow) + Int(info.arrivalHigh) + Int(info.nights)) / 2
+            addCandidate(seed)
+        }
+        let ruinSize = 1 + random.below(Self.maximumRuinSize)
+        let halfSpan = Int(info.nights) / 2 + random.below(max(1, Int(info.nights) * 2))
+        let spanFrom = center - halfSpan, spanTo = center + halfSpan
+        // Placed applications in the town whose stays meet the span, sampled in random order.
+        let placed = state.placedInTown[town]
+        if !placed.isEmpty {
+            let start = random.below(placed.count)
+            var looked = 0
+            var index = start
+            while looked < placed.count && removed.count < ruinSize {
+                let application = Int(placed[index])
+                let placement = state.placements[application]
+                let arrival = Int(placement.arrival)
+                if !state.isFixed[application] && arrival < spanTo && arrival + Int(problem.applications[application].nights) > spanFrom {
+                    addRemoved(application)
+                }
+                looked += 1
+                index += 1
+                if index == placed.count { index = 0 }
+            }
+        }
+        // Occasionally also free a random stretch elsewhere, so that moves between towns happen.
+        if random.chance(0.3) {
+            let otherChoice = problem.choices[Int(info.choiceStart) + random.below(Int(max(1, info.choiceCount)))]
+            let other = state.placedInTown[Int(otherChoice.town)]
+            if !other.isEmpty {
+                for _ in 0..<min(3, other.count) { addRemoved(Int(other[random.below(other.count)])) }
+            }
+        }
+        // Waiting applicants who could use the town around those nights.
+        let wanting = problem.applicationsByTown[town]
+        if !wanting.isEmpty {
+            let samples = min(wanting.count, Self.maximumWaitingCandidates * 2)
+            let start = random.below(wanting.count)
+            var taken = 0
+            for offset in 0..<samples where taken < Self.maximumWaitingCandidates {
+                let application = Int(wanting[(start + offset) % wanting.count])
+                let candidateInfo = problem.applications[application]
+                guard !state.placements[application].isPlaced,
+                      Int(candidateInfo.arrivalLow) < spanTo,
+                      Int(candidateInfo.arrivalHigh) + Int(candidateInfo.nights) > spanFrom else { continue }
+                addCandidate(application)
+                taken += 1
+            }
+        }
+        return !removed.isEmpty || !candidates.isEmpty
+    }
+
+    private func addRemoved(_ application: Int) {
+        guard mark[application] != markGeneration, !state.isFixed[application] else { return }
+        mark[application] = markGeneration
+        removed.append(application)
+        candidates.append(application)
+        let team = Int(problem.applications[application].team)
+        if team >= 0 {
+            for member in problem.teams[team] where Int(member) != application {
+                mark[Int(member)] = markGeneration
+            }
+        }
+    }
+
+    private func addCandidate(_ application: Int) {
+        guard mark[application] != markGeneration else { return }
+        mark[application] = markGeneration
+        candidates.append(application)
+        let team = Int(problem.applications[application].team)
+        if team >= 0 {
+            for member in problem.teams[team] { mark[Int(member)] = markGeneration }
+        }
+    }
+
+    /// Reinserts candidates in an order that varies between moves: best score first
+    /// (with noise), or at random.
+    private func recreate() {
+        switch random.below(3) {
+        case 0:
+            shuffle(&candidates)
+        default:
+            var keyed: [(key: Double, application: Int)] = []
+            keyed.reserveCapacity(candidates.count)
+            for application in candidates {
+                let noise = 1 + 0.2 * random.unit()
+                keyed.append((Double(problem.applications[application].maximumScore) * noise, application))
+            }
+            keyed.sort { $0.key != $1.key ? $0.key > $1.key : $0.application < $1.application }
+            for (index, entry) in keyed.enumerated() { candidates[index] = entry.application }
+        }
+        for application in candidates where !state.placements[application].isPlaced {
+            insertionsTried += 1
+            inserter.insert(application, in: state, random: &random)
+        }
+    }
+
+    private func shuffle(_ values: inout [Int]) {
+        guard values.count > 1 else { return }
+        for index in stride(from: values.count - 1, to: 0, by: -1) {
+            values.swapAt(index, random.below(index + 1))
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
