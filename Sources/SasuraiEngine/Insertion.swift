@@ -37,12 +37,21 @@ struct Candidate {
     var placement: Placement
     var score: Int
     var price: Double
+    /// The score plus any random noise the search added; candidates compete on this.
+    var key: Int
+
+    init(placement: Placement, score: Int, price: Double, key: Int? = nil) {
+        self.placement = placement
+        self.score = score
+        self.price = price
+        self.key = key ?? score
+    }
 
     /// True when this candidate should replace `other` as the best so far.
     @inline(__always)
     func beats(_ other: Candidate?) -> Bool {
         guard let other else { return true }
-        if score != other.score { return score > other.score }
+        if key != other.key { return key > other.key }
         return price < other.price - 1e-9
     }
 }
@@ -54,6 +63,10 @@ struct Inserter {
     /// Chance of passing over a candidate that would have been the best: the search's
     /// source of variety (Christiaens and Vanden Berghe's "blinks").
     var blinkRate: Double = 0
+    /// Random points added to each candidate's score (0 for none): lets a placement take a
+    /// slightly worse option that leaves room for others, which greedy insertion never does
+    /// (Ropke and Pisinger's noise).
+    var noise = 0
     /// Whether equal candidates are taken in a random rather than a fixed order: the fixed
     /// order always picks the earliest arrival, which a search must be able to undo.
     var randomizesTies = false
@@ -94,7 +107,7 @@ struct Inserter {
         for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
             // Once the best possible score is in hand, prices only pick among equals: a few
             // more towns are enough, and any-town applicants may list dozens.
-            if let best, best.score == ceiling {
+            if let best, best.score == ceiling, noise == 0 {
                 if choicesAfterCeiling >= Self.townsComparedAfterCeiling { break }
                 choicesAfterCeiling += 1
             }
@@ -112,7 +125,7 @@ struct Inserter {
                     minimumDays = Int(problem.slotMinDays[slot])
                 }
                 let optionCeiling = base + (slot >= 0 ? laborWeight * min(nights, to - from) : 0)
-                if let best, optionCeiling < best.score || (optionCeiling == best.score && prices == nil) { continue }
+                if let best, optionCeiling + noise < best.key || (optionCeiling == best.key && prices == nil && noise == 0) { continue }
                 let arrivalCount = high - low + 1
                 let arrivalOffset = randomizesTies ? random.below(arrivalCount) : 0
                 for step in 0..<arrivalCount {
@@ -124,7 +137,7 @@ struct Inserter {
                         if laborDays < minimumDays { continue }
                     }
                     let score = base + laborWeight * laborDays
-                    if let best, score < best.score || (score == best.score && prices == nil) { continue }
+                    if let best, score + noise < best.key || (score == best.key && prices == nil && noise == 0) { continue }
                     let end = arrival + nights
                     guard occupancy.fits(townResource, from: arrival, to: end) else { continue }
                     if info.freelancerResource >= 0 && !occupancy.fits(Int(info.freelancerResource), from: arrival, to: end) {
@@ -138,12 +151,13 @@ struct Inserter {
                         guard Int(problem.openEnd[accommodation * problem.nightCount + arrival]) >= end,
                               occupancy.fits(accommodation, from: arrival, to: end) else { continue }
                         let placement = Placement(accommodation: Int32(accommodation), arrival: Int32(arrival), slot: Int32(slot))
+                        let key = noise > 0 ? score + random.below(noise + 1) : score
                         let candidate = Candidate(placement: placement, score: score,
-                                                  price: stayPrice(application, placement, town: town))
+                                                  price: stayPrice(application, placement, town: town), key: key)
                         if candidate.beats(best) {
                             if blinkRate > 0 && best != nil && random.chance(blinkRate) { continue }
                             best = candidate
-                            if prices == nil && score == ceiling { return best }
+                            if prices == nil && noise == 0 && score == ceiling { return best }
                         }
                     }
                 }
@@ -273,8 +287,13 @@ struct Inserter {
     /// Places an application, or its whole team; returns the score gained (0 if nothing fit).
     @discardableResult
     func insert(_ application: Int, in state: SearchState, random: inout SeededRandom) -> Int {
+        guard !state.isBlocked[application] else { return 0 }
         let team = Int(problem.applications[application].team)
-        if team >= 0 { return placeTeam(team, in: state, random: &random) }
+        if team >= 0 {
+            // One blocked member keeps the whole team out (rule 12).
+            guard !problem.teams[team].contains(where: { state.isBlocked[Int($0)] }) else { return 0 }
+            return placeTeam(team, in: state, random: &random)
+        }
         guard let candidate = best(for: application, in: state, random: &random) else { return 0 }
         state.place(application, candidate.placement)
         return candidate.score

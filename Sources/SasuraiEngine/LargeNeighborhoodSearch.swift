@@ -21,6 +21,8 @@ final class LargeNeighborhoodSearch {
     static let maximumRuinSize = 24
     /// Waiting applicants offered each freed place, sampled from those who want the town.
     static let maximumWaitingCandidates = 24
+    /// Share of moves whose recreate adds noise to the candidates' scores.
+    static let noisyMoveShare = 0.2
     /// Share of moves that start from a waiting applicant rather than any one.
     static let waitingSeedShare: Double = {
         if let text = getenv("SASURAI_WAITING_SEED").map({ String(cString: $0) }), let value = Double(text) { return value }
@@ -43,6 +45,11 @@ final class LargeNeighborhoodSearch {
         mark = [UInt32](repeating: 0, count: problem.applications.count)
         unplacedApplications = []
     }
+
+    /// When set, every move starts in this town: re-planning stays where capacity was freed.
+    var focusTown: Int?
+    /// With `focusTown`, the nights `[from, to)` the moves stay around.
+    var focusNights: Range<Int>?
 
     /// Adopts `placements` (with their score) as both current and best.
     func restart(from placements: [Placement], score: Int) {
@@ -112,10 +119,10 @@ final class LargeNeighborhoodSearch {
     private func removeWithTeam(_ application: Int) {
         let team = Int(problem.applications[application].team)
         if team >= 0 {
-            for member in problem.teams[team] where state.placements[Int(member)].isPlaced && !state.isFixed[Int(member)] {
+            for member in problem.teams[team] where state.placements[Int(member)].isPlaced && !state.isPinned(Int(member)) {
                 state.remove(Int(member))
             }
-        } else if state.placements[application].isPlaced && !state.isFixed[application] {
+        } else if state.placements[application].isPlaced && !state.isPinned(application) {
             state.remove(application)
         }
     }
@@ -127,19 +134,38 @@ final class LargeNeighborhoodSearch {
         // Seed: usually an application that waits for room (that is where score is to be
         // won), otherwise any application that has somewhere to go.
         var seed = -1
-        let preferWaiting = random.chance(Self.waitingSeedShare)
-        for attempt in 0..<16 {
-            let candidate = random.below(applicationCount)
-            guard !state.isFixed[candidate] && problem.applications[candidate].choiceCount > 0 else { continue }
-            if preferWaiting && attempt < 15 && state.placements[candidate].isPlaced { continue }
-            seed = candidate
-            break
+        if focusTown == nil {
+            let preferWaiting = random.chance(Self.waitingSeedShare)
+            for attempt in 0..<16 {
+                let candidate = random.below(applicationCount)
+                guard !state.isFixed[candidate], !state.isBlocked[candidate],
+                      problem.applications[candidate].choiceCount > 0 else { continue }
+                if preferWaiting && attempt < 15 && state.placements[candidate].isPlaced { continue }
+                seed = candidate
+                break
+            }
+            guard seed >= 0 else { return false }
         }
-        guard seed >= 0 else { return false }
+        if let focusTown {
+            let placed = state.placedInTown[focusTown]
+            let wanting = problem.applicationsByTown[focusTown]
+            let pool = placed.count + wanting.count
+            guard pool > 0 else { return false }
+            let pick = random.below(pool)
+            let candidate = pick < placed.count ? Int(placed[pick]) : Int(wanting[pick - placed.count])
+            guard !state.isFixed[candidate], !state.isBlocked[candidate] else { return false }
+            seed = candidate
+        }
         let info = problem.applications[seed]
         var town: Int
         var center: Int
-        if state.placements[seed].isPlaced {
+        if let focusTown {
+            town = focusTown
+            let placement = state.placements[seed]
+            center = placement.isPlaced ? Int(placement.arrival) + Int(info.nights) / 2
+                : (Int(info.arrivalLow) + Int(info.arrivalHigh) + Int(info.nights)) / 2
+            if placement.isPlaced { addRemoved(seed) } else { addCandidate(seed) }
+        } else if state.placements[seed].isPlaced {
             town = state.town(of: state.placements[seed])
             center = Int(state.placements[seed].arrival) + Int(info.nights) / 2
             addRemoved(seed)
@@ -151,7 +177,11 @@ final class LargeNeighborhoodSearch {
         }
         let ruinSize = 1 + random.below(Self.maximumRuinSize)
         let halfSpan = Int(info.nights) / 2 + random.below(max(1, Int(info.nights) * 2))
-        let spanFrom = center - halfSpan, spanTo = center + halfSpan
+        var spanFrom = center - halfSpan, spanTo = center + halfSpan
+        if let focusNights {
+            spanFrom = focusNights.lowerBound
+            spanTo = focusNights.upperBound
+        }
         // Placed applications in the town whose stays meet the span, sampled in random order.
         let placed = state.placedInTown[town]
         if !placed.isEmpty {
@@ -162,7 +192,7 @@ final class LargeNeighborhoodSearch {
                 let application = Int(placed[index])
                 let placement = state.placements[application]
                 let arrival = Int(placement.arrival)
-                if !state.isFixed[application] && arrival < spanTo && arrival + Int(problem.applications[application].nights) > spanFrom {
+                if !state.isPinned(application) && arrival < spanTo && arrival + Int(problem.applications[application].nights) > spanFrom {
                     addRemoved(application)
                 }
                 looked += 1
@@ -171,7 +201,7 @@ final class LargeNeighborhoodSearch {
             }
         }
         // Occasionally also free a random stretch elsewhere, so that moves between towns happen.
-        if random.chance(0.3) {
+        if focusTown == nil && random.chance(0.3) {
             let otherChoice = problem.choices[Int(info.choiceStart) + random.below(Int(max(1, info.choiceCount)))]
             let other = state.placedInTown[Int(otherChoice.town)]
             if !other.isEmpty {
@@ -198,7 +228,7 @@ final class LargeNeighborhoodSearch {
     }
 
     private func addRemoved(_ application: Int) {
-        guard mark[application] != markGeneration, !state.isFixed[application] else { return }
+        guard mark[application] != markGeneration, !state.isPinned(application) else { return }
         mark[application] = markGeneration
         removed.append(application)
         candidates.append(application)
@@ -236,10 +266,13 @@ final class LargeNeighborhoodSearch {
             keyed.sort { $0.key != $1.key ? $0.key > $1.key : $0.application < $1.application }
             for (index, entry) in keyed.enumerated() { candidates[index] = entry.application }
         }
+        // Some moves let placements settle for a little less, so that others fit beside them.
+        inserter.noise = random.chance(Self.noisyMoveShare) ? max(1, problem.weights.laborDay * 4) : 0
         for application in candidates where !state.placements[application].isPlaced {
             insertionsTried += 1
             inserter.insert(application, in: state, random: &random)
         }
+        inserter.noise = 0
     }
 
     private func shuffle(_ values: inout [Int]) {

@@ -9,7 +9,11 @@ final class SearchState {
     private(set) var score: Int = 0
     private(set) var placedCount: Int = 0
     /// Applications that may never move (bookings, locked placements).
-    let isFixed: [Bool]
+    private(set) var isFixed: [Bool]
+    /// Applications that may not be placed at all (withdrawn, or cancelled until the next run).
+    private(set) var isBlocked: [Bool]
+    /// Teams with a fixed member: the others must stay beside it, so none of them moves.
+    private var teamIsPinned: [Bool]
     /// Placed applications per town, with each one's position for O(1) removal.
     private(set) var placedInTown: [[Int32]]
     private var positionInTown: [Int32]
@@ -23,6 +27,8 @@ final class SearchState {
         var fixed = [Bool](repeating: false, count: problem.applications.count)
         for application in problem.fixedPlacements.keys { fixed[Int(application)] = true }
         isFixed = fixed
+        isBlocked = [Bool](repeating: false, count: problem.applications.count)
+        teamIsPinned = problem.teams.map { members in members.contains { fixed[Int($0)] } }
         placedInTown = [[Int32]](repeating: [], count: problem.townCount)
         positionInTown = [Int32](repeating: -1, count: problem.applications.count)
         for (application, placement) in problem.fixedPlacements.sorted(by: { $0.key < $1.key }) {
@@ -33,6 +39,9 @@ final class SearchState {
     /// Makes this state equal to `other`, which shares the problem.
     func copy(from other: SearchState) {
         occupancy.copy(from: other.occupancy)
+        isFixed = other.isFixed
+        isBlocked = other.isBlocked
+        teamIsPinned = other.teamIsPinned
         placements = other.placements
         score = other.score
         placedCount = other.placedCount
@@ -44,10 +53,13 @@ final class SearchState {
 
     /// Rebuilds the state from a list of placements (fixed ones are kept whatever it says).
     func reset(to target: [Placement]) {
-        for application in 0..<placements.count where placements[application].isPlaced && !isFixed[application] {
-            apply(application, placements[application], delta: -1)
+        // Only what differs is touched: re-planning resets a large plan after a small change.
+        var changed: [Int] = []
+        for application in 0..<placements.count where placements[application] != target[application] && !isFixed[application] {
+            changed.append(application)
+            if placements[application].isPlaced { apply(application, placements[application], delta: -1) }
         }
-        for application in 0..<target.count where target[application].isPlaced && !isFixed[application] {
+        for application in changed where target[application].isPlaced {
             apply(application, target[application], delta: 1)
         }
         journal.removeAll(keepingCapacity: true)
@@ -128,6 +140,28 @@ final class SearchState {
         precondition(previous.isPlaced && !isFixed[application])
         if journaling { journal.append((Int32(application), previous)) }
         apply(application, previous, delta: -1)
+    }
+
+    /// True when the search may not take this application out: fixed, or in a pinned team.
+    @inline(__always)
+    func isPinned(_ application: Int) -> Bool {
+        if isFixed[application] { return true }
+        let team = Int(problem.applications[application].team)
+        return team >= 0 && teamIsPinned[team]
+    }
+
+    /// Takes an application out of the plan for good, even a fixed one, and keeps it out.
+    func withdraw(_ application: Int) {
+        isFixed[application] = false
+        if placements[application].isPlaced { remove(application) }
+        isBlocked[application] = true
+        let team = Int(problem.applications[application].team)
+        if team >= 0 { teamIsPinned[team] = problem.teams[team].contains { isFixed[Int($0)] } }
+    }
+
+    /// Lets a blocked application be placed again.
+    func unblock(_ application: Int) {
+        isBlocked[application] = false
     }
 
     /// Starts logging changes so that `rollback` can undo them.

@@ -25,12 +25,12 @@ import Testing
         #expect(result.plan.score <= BruteForce(scenario).optimum())
     }
 
-    @Test(arguments: 1...40)
+    @Test(arguments: 1...30)
     func generatedScenariosGiveValidPlans(seed: UInt64) {
         let scenario = ScenarioGenerator.generate(GeneratorOptions(towns: 3 + Int(seed % 5), applications: 40 + Int(seed) * 3,
                                                                    nights: 30 + Int(seed % 4) * 20, seed: seed,
                                                                    tightness: 0.8 + Double(seed % 5) * 0.4))
-        let result = Engine.solve(scenario, options: SolveOptions(seed: seed, moveLimit: 2_000))
+        let result = Engine.solve(scenario, options: SolveOptions(seed: seed, moveLimit: 1_000))
         #expect(Self.validate(scenario, result.plan) == [])
         let fcfs = Engine.solve(scenario, options: SolveOptions(strategy: .firstComeFirstServed))
         #expect(Self.validate(scenario, fcfs.plan) == [])

@@ -1,0 +1,71 @@
+import SasuraiCore
+import SasuraiEngine
+
+/// `sasurai replan`: repair a plan after a cancellation or withdrawal, touching little.
+enum ReplanCommand {
+    static let specification = CommandSpecification(
+        name: "replan",
+        abstract: "Repair a plan after a cancellation or withdrawal: fill the freed beds and seats.",
+        discussion: """
+        Waiting applicants who want the freed town around those nights are placed first; then a \
+        short search in that town may move placements that are not locked, to fit more. Bookings \
+        and locked placements never move. A cancelled application waits for the next run; a \
+        withdrawn one leaves for good. Prints what changed and how long the repair took (the \
+        load time of the plan is shown apart: a server keeps it in memory).
+        """,
+        examples: ["sasurai replan s.json plan.json --cancel a-0042 --out plan2.json",
+                   "sasurai replan s.json plan.json --withdraw a-0042 --lock-all"],
+        arguments: [ArgumentSpecification("SCENARIO", help: "The scenario the plan was made for."),
+                    ArgumentSpecification("PLAN", help: "The plan in force.")],
+        options: [OptionSpecification("--cancel", value: "APPLICATION", help: "A host cancelled this placement."),
+                  OptionSpecification("--withdraw", value: "APPLICATION", help: "This applicant withdrew."),
+                  OptionSpecification("--lock-all", help: "Lock every current placement (confirmed stays)."),
+                  OptionSpecification("--seed", value: "N", help: "Random seed (default 1)."),
+                  OptionSpecification("--out", value: "PLAN", help: "Write the repaired plan here.")],
+        prepare: { arguments in
+            let cancelled = arguments.value("--cancel")
+            let withdrawn = arguments.value("--withdraw")
+            guard (cancelled == nil) != (withdrawn == nil) else {
+                throw UsageError("give exactly one of --cancel or --withdraw")
+            }
+            let target = ApplicationID(cancelled ?? withdrawn!)
+            let seedText = arguments.value("--seed") ?? "1"
+            guard let seed = UInt64(seedText) else { throw UsageError("--seed takes a whole number, got \"\(seedText)\"") }
+            let scenarioPath = arguments.positionals[0], planPath = arguments.positionals[1]
+            let lockAll = arguments.flag("--lock-all")
+            let outputPath = arguments.value("--out")
+            return { output in
+                let scenario = try OfflineCommands.readScenario(scenarioPath)
+                let plan: Plan
+                do {
+                    plan = try PlanFile.read(try Files.read(planPath))
+                } catch let error as InputError {
+                    throw CommandFailure("\(planPath) is not a readable plan:\n  " + error.description.replacingNewlines(with: "\n  "))
+                }
+                guard scenario.applications.contains(where: { $0.id == target }) else {
+                    throw CommandFailure("unknown application \"\(target)\" in \(scenarioPath)")
+                }
+                let clock = ContinuousClock()
+                let loadStart = clock.now
+                let locked = lockAll ? Set(plan.assignments.map(\.application)) : []
+                let replanner = Replanner(scenario: scenario, plan: plan, locked: locked.subtracting([target]), seed: seed)
+                let loadTime = clock.now - loadStart
+                let result = cancelled != nil ? replanner.cancel(target) : replanner.withdraw(target)
+                let repaired = replanner.plan
+                if let outputPath { try Files.write(PlanFile.write(repaired), to: outputPath) }
+                let verb = cancelled != nil ? "cancelled" : "withdrew"
+                output.print("\(verb) \(target): \(result.removed.count) placement\(result.removed.count == 1 ? "" : "s") freed "
+                             + "(\(result.removed.map(\.rawValue).joined(separator: ", ")))")
+                let placedList = result.placed.prefix(10).map(\.application.rawValue).joined(separator: ", ")
+                output.print("  placed       \(result.placed.count) waiting application\(result.placed.count == 1 ? "" : "s")"
+                             + (result.placed.isEmpty ? "" : " (\(placedList)\(result.placed.count > 10 ? ", …" : ""))"))
+                output.print("  moved        \(result.moved) other placement\(result.moved == 1 ? "" : "s") (locked: \(locked.count))")
+                output.print("  score        \(NumberFormat.grouped(result.scoreBefore)) → \(NumberFormat.grouped(result.scoreAfter))")
+                let milliseconds = Double(Int(result.seconds * 10_000)) / 10
+                let loadSeconds = Double(loadTime.components.seconds) + Double(loadTime.components.attoseconds) * 1e-18
+                output.print("  time         \(milliseconds) ms to repair (\(NumberFormat.seconds(loadSeconds)) to load the plan)")
+                return .success
+            }
+        }
+    )
+}
