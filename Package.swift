@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "SasuraiCore"),
         .target(name: "SasuraiEngine", dependencies: ["SasuraiCore"]),
         .target(name: "SasuraiStore", dependencies: ["SasuraiCore", "CSQLite"]),
-        .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiEngine"]),
+        .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiEngine", "SasuraiStore"]),
         .executableTarget(name: "sasurai", dependencies: ["SasuraiCommandLine"]),
         .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiEngineTests", dependencies: ["SasuraiEngine", "SasuraiCore"]),

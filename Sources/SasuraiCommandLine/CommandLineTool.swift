@@ -35,7 +35,7 @@ public enum CommandLineTool {
         """,
         examples: ["sasurai generate --towns 12 --apps 200 --nights 90 --seed 1 > s.json",
                    "sasurai validate s.json plan.json"],
-        subcommands: [SolveCommand.specification, ReplanCommand.specification] + OfflineCommands.all
+        subcommands: [SolveCommand.specification, ReplanCommand.specification] + OfflineCommands.all + [StoreCommands.group]
     )
 
     /// Runs the tool as a process: writes to the real streams and exits.
