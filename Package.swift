@@ -16,11 +16,13 @@ let package = Package(
         .target(name: "SasuraiCore"),
         .target(name: "SasuraiEngine", dependencies: ["SasuraiCore"]),
         .target(name: "SasuraiStore", dependencies: ["SasuraiCore", "CSQLite"]),
+        .target(name: "SasuraiProtocol", dependencies: ["SasuraiCore"]),
         .target(name: "SasuraiCommandLine", dependencies: ["SasuraiCore", "SasuraiEngine", "SasuraiStore"]),
         .executableTarget(name: "sasurai", dependencies: ["SasuraiCommandLine"]),
         .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiEngineTests", dependencies: ["SasuraiEngine", "SasuraiCore"]),
         .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
+        .testTarget(name: "SasuraiProtocolTests", dependencies: ["SasuraiProtocol", "SasuraiCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
