@@ -29,6 +29,7 @@ enum SolveCommand {
                   OptionSpecification("--strategy", value: "NAME", help: "optimize (default) or fcfs."),
                   OptionSpecification("--workers", value: "N", help: "Search threads (1 to 8, default 2)."),
                   OptionSpecification("--no-bound", help: "Skip the upper bound."),
+                  OptionSpecification("--json", help: "Print the summary as one JSON object, for programs."),
                   OptionSpecification("--quiet", help: "Print nothing but errors.")],
         prepare: { arguments in
             let scenarioPath = arguments.positionals[0]
@@ -51,9 +52,10 @@ enum SolveCommand {
             options.computeBound = !arguments.flag("--no-bound")
             let outputPath = arguments.value("--out")
             let quiet = arguments.flag("--quiet")
+            let json = arguments.flag("--json")
             return { [options] output in
                 let scenario = try OfflineCommands.readScenario(scenarioPath)
-                let showProgress = output.isDirect && !quiet && CommandOutput.standardErrorIsTerminal
+                let showProgress = output.isDirect && !quiet && !json && CommandOutput.standardErrorIsTerminal
                 let started = ContinuousClock.now
                 let result = Engine.solve(scenario, options: options) { progress in
                     guard showProgress, progress.seconds >= 1 else { return }
@@ -61,7 +63,9 @@ enum SolveCommand {
                 }
                 if showProgress && (ContinuousClock.now - started) >= .seconds(1) { output.progress("") }
                 if let outputPath { try Files.write(PlanFile.write(result.plan), to: outputPath) }
-                if !quiet {
+                if json {
+                    output.print(PlanSummary.json(scenario: scenario, result: result, options: options))
+                } else if !quiet {
                     output.write(PlanSummary.render(scenario: scenario, result: result, options: options,
                                                     source: scenarioPath, planPath: outputPath))
                 }
@@ -119,6 +123,40 @@ enum PlanSummary {
             lines.append("")
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The summary as one JSON object: what benchmarks and scripts read.
+    static func json(scenario: Scenario, result: SolveResult, options: SolveOptions) -> String {
+        let statistics = result.statistics
+        var writer = JSONWriter()
+        func number(_ value: Double) -> String {
+            let rounded = (value * 1000).rounded() / 1000
+            return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        }
+        writer.raw("{")
+        writer.key("strategy"); writer.string(options.strategy.rawValue); writer.raw(", ")
+        writer.key("seed"); writer.raw(String(options.seed)); writer.raw(", ")
+        writer.key("applications"); writer.integer(scenario.applications.count); writer.raw(", ")
+        writer.key("placed"); writer.integer(result.plan.assignments.count); writer.raw(", ")
+        writer.key("score"); writer.integer(result.plan.score); writer.raw(", ")
+        writer.key("upper_bound")
+        if let bound = result.upperBound { writer.integer(bound) } else { writer.null() }
+        writer.raw(", ")
+        writer.key("construction_score"); writer.integer(statistics.constructionScore); writer.raw(", ")
+        writer.key("seconds"); writer.raw(number(statistics.seconds)); writer.raw(", ")
+        writer.key("bound_seconds"); writer.raw(number(statistics.boundSeconds)); writer.raw(", ")
+        writer.key("search_seconds"); writer.raw(number(statistics.searchSeconds)); writer.raw(", ")
+        writer.key("moves"); writer.integer(statistics.moves); writer.raw(", ")
+        let rate = statistics.searchSeconds > 0 ? Double(statistics.moves) / statistics.searchSeconds : 0
+        writer.key("moves_per_second"); writer.raw(number(rate)); writer.raw(", ")
+        writer.key("insertions"); writer.integer(statistics.insertionsTried); writer.raw(", ")
+        writer.key("score_over_time"); writer.raw("[")
+        for (index, sample) in statistics.scoreOverTime.enumerated() {
+            if index > 0 { writer.raw(", ") }
+            writer.raw("[\(number(sample.seconds)), \(sample.score)]")
+        }
+        writer.raw("]}")
+        return writer.text
     }
 
     /// A short label for a reason, so that reasons with different dates group together.

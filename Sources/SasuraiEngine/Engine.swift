@@ -1,8 +1,5 @@
 import Dispatch
 import SasuraiCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// How an allocation run chooses placements.
 public enum Strategy: String, Sendable, CaseIterable {
@@ -150,11 +147,9 @@ public enum Engine {
         // from the best plan so far (ties to the lower worker), so a move budget gives the
         // same plan on every run however the threads were scheduled.
         let epochMoves = max(100, min(20_000, problem.applications.count * 2))
-        let temperatureFactor: Double = {
-            if let text = getenv("SASURAI_TEMPERATURE").map({ String(cString: $0) }), let value = Double(text) { return value }
-            return 0.02
-        }()
-        let startTemperature = max(1.0, Double(problem.weights.place) * temperatureFactor)
+        // Annealing starts at 2% of a placement's worth: worse plans by a few labor days or
+        // one rank are often accepted early on, losing a whole placement almost never.
+        let startTemperature = max(1.0, Double(problem.weights.place) * 0.02)
         var movesDone = 0
         let box = UncheckedBox(searchers)
         while movesDone < moveLimit {

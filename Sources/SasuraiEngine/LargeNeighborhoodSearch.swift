@@ -21,13 +21,12 @@ final class LargeNeighborhoodSearch {
     static let maximumRuinSize = 24
     /// Waiting applicants offered each freed place, sampled from those who want the town.
     static let maximumWaitingCandidates = 24
+    /// Share of moves that force a waiting applicant into a place others hold.
+    static let forcedInsertionShare = 0.3
     /// Share of moves whose recreate adds noise to the candidates' scores.
     static let noisyMoveShare = 0.2
     /// Share of moves that start from a waiting applicant rather than any one.
-    static let waitingSeedShare: Double = {
-        if let text = getenv("SASURAI_WAITING_SEED").map({ String(cString: $0) }), let value = Double(text) { return value }
-        return 0.5
-    }()
+    static let waitingSeedShare = 0.5
 
     private var removed: [Int] = []
     private var candidates: [Int] = []
@@ -85,12 +84,16 @@ final class LargeNeighborhoodSearch {
         removed.removeAll(keepingCapacity: true)
         candidates.removeAll(keepingCapacity: true)
         nextGeneration()
-        guard chooseRuin() else {
-            state.commitMove()
-            return
-        }
-        for application in removed where state.placements[application].isPlaced {
-            removeWithTeam(application)
+        if focusTown == nil && random.chance(Self.forcedInsertionShare), forceInsertion() {
+            // The forced applicant is in; the placements it displaced compete for the rest.
+        } else {
+            guard chooseRuin() else {
+                state.commitMove()
+                return
+            }
+            for application in removed where state.placements[application].isPlaced {
+                removeWithTeam(application)
+            }
         }
         recreate()
         let after = state.score
@@ -225,6 +228,71 @@ final class LargeNeighborhoodSearch {
             }
         }
         return !removed.isEmpty || !candidates.isEmpty
+    }
+
+    /// Puts a waiting applicant into one of its options by force, taking out just enough of
+    /// the placements that block it; false when nothing was changed.
+    ///
+    /// This is the move greedy recreate cannot make: the applicant gets a place that others
+    /// hold, and they then look for room elsewhere (an ejection chain of depth one).
+    private func forceInsertion() -> Bool {
+        let applicationCount = problem.applications.count
+        var target = -1
+        for _ in 0..<16 {
+            let candidate = random.below(applicationCount)
+            let info = problem.applications[candidate]
+            if !state.placements[candidate].isPlaced && !state.isBlocked[candidate] && info.team < 0
+                && info.choiceCount > 0 && info.arrivalLow <= info.arrivalHigh {
+                target = candidate
+                break
+            }
+        }
+        guard target >= 0 else { return false }
+        let info = problem.applications[target]
+        let choice = problem.choices[Int(info.choiceStart) + random.below(Int(info.choiceCount))]
+        let nights = Int(info.nights)
+        // An option drawn at random, its slot (if any) sharing enough days with the stay.
+        var slot = -1
+        let slotOptions = Int(choice.slotCount) + (choice.allowsNoSlot ? 1 : 0)
+        let slotPick = random.below(slotOptions)
+        if slotPick < Int(choice.slotCount) { slot = Int(problem.slotPool[Int(choice.slotStart) + slotPick]) }
+        var arrival = Int(info.arrivalLow) + random.below(Int(info.arrivalHigh - info.arrivalLow) + 1)
+        if slot >= 0 {
+            let from = Int(problem.slotFrom[slot]), to = Int(problem.slotTo[slot])
+            let minimum = Int(problem.slotMinDays[slot])
+            let low = max(Int(info.arrivalLow), from + minimum - nights)
+            let high = min(Int(info.arrivalHigh), to - minimum)
+            guard low <= high else { return false }
+            arrival = low + random.below(high - low + 1)
+        }
+        let accommodation = Int(problem.accommodationPool[Int(choice.accommodationStart) + random.below(Int(choice.accommodationCount))])
+        guard Int(problem.openEnd[accommodation * problem.nightCount + arrival]) >= arrival + nights else { return false }
+        let placement = Placement(accommodation: Int32(accommodation), arrival: Int32(arrival), slot: Int32(slot))
+        addCandidate(target)
+        if !state.fits(target, placement) {
+            // Blockers: placed stays in the town that meet these nights, taken out in random
+            // order until the applicant fits.
+            let town = Int(choice.town)
+            var blockers: [Int] = []
+            for other in state.placedInTown[town] {
+                let otherIndex = Int(other)
+                let otherPlacement = state.placements[otherIndex]
+                let otherArrival = Int(otherPlacement.arrival)
+                if otherArrival < arrival + nights && otherArrival + Int(problem.applications[otherIndex].nights) > arrival
+                    && !state.isPinned(otherIndex) {
+                    blockers.append(otherIndex)
+                }
+            }
+            shuffle(&blockers)
+            for blocker in blockers where state.placements[blocker].isPlaced {
+                addRemoved(blocker)
+                removeWithTeam(blocker)
+                if state.fits(target, placement) { break }
+            }
+            guard state.fits(target, placement) else { return true }
+        }
+        state.place(target, placement)
+        return true
     }
 
     private func addRemoved(_ application: Int) {
