@@ -304,3 +304,29 @@ extension Result {
         return nil
     }
 }
+
+/// Arbitrary bytes must always get exactly one well-formed reply line, never a crash.
+@Suite struct GarbageTests {
+    @Test func randomLinesGetOneReplyLine() {
+        var generator = SplitMix(seed: 7)
+        let fragments: [[UInt8]] = [Array("PING".utf8), Array("AUTH ".utf8), Array(" {".utf8), Array("\"a\":".utf8),
+                                    [0x00], [0x0D], [0xFF], [0xE3, 0x81], Array("[[[[".utf8), Array("}".utf8),
+                                    Array("PLAN SHOW".utf8), Array("9".utf8), Array("\\u".utf8)]
+        for _ in 0..<2_000 {
+            var line: [UInt8] = []
+            for _ in 0..<Int(generator.next() % 8) {
+                line += fragments[Int(generator.next() % UInt64(fragments.count))]
+            }
+            for principal in [Principal.anonymous, .planner] {
+                let reply: Reply
+                switch table.resolve(line: line, principal: principal) {
+                case .success: reply = .ok(Array("{}".utf8))
+                case .failure(let error): reply = .error(error)
+                }
+                let bytes = reply.encoded
+                #expect(bytes.firstIndex(of: 0x0A) == bytes.count - 1)
+                #expect(!bytes.contains(0x0D) && !bytes.contains(0x00))
+            }
+        }
+    }
+}
