@@ -21,6 +21,7 @@ let package = Package(
         .executableTarget(name: "sasurai", dependencies: ["SasuraiCommandLine"]),
         .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiEngineTests", dependencies: ["SasuraiEngine", "SasuraiCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
         .testTarget(name: "SasuraiProtocolTests", dependencies: ["SasuraiProtocol", "SasuraiCore"]),
     ],
