@@ -146,7 +146,7 @@ public enum Engine {
         // Epochs keep workers in step: each runs the same number of moves, then all restart
         // from the best plan so far (ties to the lower worker), so a move budget gives the
         // same plan on every run however the threads were scheduled.
-        let epochMoves = max(100, min(20_000, problem.applications.count * 2))
+        let epochMoves = max(2_000, min(20_000, problem.applications.count * 10))
         // Annealing starts at 2% of a placement's worth: worse plans by a few labor days or
         // one rank are often accepted early on, losing a whole placement almost never.
         let startTemperature = max(1.0, Double(problem.weights.place) * 0.02)

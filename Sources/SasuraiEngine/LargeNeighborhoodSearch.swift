@@ -241,7 +241,7 @@ final class LargeNeighborhoodSearch {
         for _ in 0..<16 {
             let candidate = random.below(applicationCount)
             let info = problem.applications[candidate]
-            if !state.placements[candidate].isPlaced && !state.isBlocked[candidate] && info.team < 0
+            if !state.placements[candidate].isPlaced && !state.isBlocked[candidate]
                 && info.choiceCount > 0 && info.arrivalLow <= info.arrivalHigh {
                 target = candidate
                 break
@@ -249,6 +249,7 @@ final class LargeNeighborhoodSearch {
         }
         guard target >= 0 else { return false }
         let info = problem.applications[target]
+        if info.team >= 0 { return forceTeamInsertion(Int(info.team)) }
         let choice = problem.choices[Int(info.choiceStart) + random.below(Int(info.choiceCount))]
         let nights = Int(info.nights)
         // An option drawn at random, its slot (if any) sharing enough days with the stay.
@@ -292,6 +293,61 @@ final class LargeNeighborhoodSearch {
             guard state.fits(target, placement) else { return true }
         }
         state.place(target, placement)
+        return true
+    }
+
+    /// Forces a whole waiting team into one town and arrival, displacing stays there until
+    /// every member fits; false when nothing was changed.
+    private func forceTeamInsertion(_ team: Int) -> Bool {
+        let members = problem.teams[team].map(Int.init)
+        guard let leader = members.first,
+              !members.contains(where: { state.placements[$0].isPlaced || state.isBlocked[$0] }) else { return false }
+        let leaderInfo = problem.applications[leader]
+        var low = Int(leaderInfo.arrivalLow), high = Int(leaderInfo.arrivalHigh)
+        for member in members.dropFirst() {
+            low = max(low, Int(problem.applications[member].arrivalLow))
+            high = min(high, Int(problem.applications[member].arrivalHigh))
+        }
+        guard low <= high, leaderInfo.choiceCount > 0 else { return false }
+        let town = problem.choices[Int(leaderInfo.choiceStart) + random.below(Int(leaderInfo.choiceCount))].town
+        var memberChoices: [Int] = []
+        for member in members {
+            let memberInfo = problem.applications[member]
+            guard let found = (Int(memberInfo.choiceStart)..<Int(memberInfo.choiceStart + memberInfo.choiceCount))
+                .first(where: { problem.choices[$0].town == town }) else { return false }
+            memberChoices.append(found)
+        }
+        let arrival = low + random.below(high - low + 1)
+        let nights = Int(leaderInfo.nights)
+        addCandidate(leader)
+        func placeAll() -> Bool {
+            var placed: [Int] = []
+            for (position, member) in members.enumerated() {
+                guard let candidate = inserter.best(for: member, choiceIndex: memberChoices[position], arrival: arrival, in: state) else {
+                    for done in placed.reversed() { state.remove(done) }
+                    return false
+                }
+                state.place(member, candidate.placement)
+                placed.append(member)
+            }
+            return true
+        }
+        if placeAll() { return true }
+        var blockers: [Int] = []
+        for other in state.placedInTown[Int(town)] {
+            let otherIndex = Int(other)
+            let otherArrival = Int(state.placements[otherIndex].arrival)
+            if otherArrival < arrival + nights && otherArrival + Int(problem.applications[otherIndex].nights) > arrival
+                && !state.isPinned(otherIndex) {
+                blockers.append(otherIndex)
+            }
+        }
+        shuffle(&blockers)
+        for blocker in blockers where state.placements[blocker].isPlaced {
+            addRemoved(blocker)
+            removeWithTeam(blocker)
+            if placeAll() { return true }
+        }
         return true
     }
 
