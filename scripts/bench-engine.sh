@@ -7,20 +7,31 @@
 #   M: 30 towns,  2,000 applications, 120 nights, seeds 1-3   (HiGHS for a bound, CP-SAT 10 min)
 #   L: 1,000 towns, 100,000 applications, 365 nights, seed 1  (and re-planning after cancellations)
 #
-# Usage: scripts/bench-engine.sh [--tiers S,M,L] [--reference-seconds N] [--no-reference] [OUTPUT-DIR]
+# Usage: scripts/bench-engine.sh [--tiers S,M,L] [--highs-seconds N] [--cpsat-seconds N]
+#                                [--reference-seeds N] [--no-reference] [OUTPUT-DIR]
+# --reference-seeds limits the reference solvers to the first N seeds of each tier.
+# --reference-from DIR reuses the reference results of an earlier run's results.jsonl (the
+# generated files are the same for the same seeds), so the engine can be measured again
+# without another hour of reference solving.
 # Writes results.jsonl (one line per run) and report.md to OUTPUT-DIR and prints the report.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tiers="S,M,L"
-reference_seconds=600
+highs_seconds=600
+cpsat_seconds=600
+reference_seeds=100
 reference=1
+reference_from=""
 out=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --tiers) tiers=$2; shift 2 ;;
-        --reference-seconds) reference_seconds=$2; shift 2 ;;
+        --highs-seconds) highs_seconds=$2; shift 2 ;;
+        --cpsat-seconds) cpsat_seconds=$2; shift 2 ;;
+        --reference-seeds) reference_seeds=$2; shift 2 ;;
         --no-reference) reference=0; shift ;;
-        -h|--help) sed -n 2,13p "$0"; exit 0 ;;
+        --reference-from) reference=0; reference_from=$2; shift 2 ;;
+        -h|--help) sed -n 2,15p "$0"; exit 0 ;;
         *) out=$1; shift ;;
     esac
 done
@@ -83,11 +94,11 @@ for tier in ${tiers//,/ }; do
             M) run_sasurai "$tier" "$seed" "$file" sasurai --time-limit 18 ;;
             L) run_sasurai "$tier" "$seed" "$file" sasurai --time-limit 45 --out "$out/L-$seed.plan.json" ;;
         esac
-        if [ "$reference" = 1 ]; then
+        if [ "$reference" = 1 ] && [ "$seed" -le "$reference_seeds" ]; then
             case "$tier" in
-                S) run_reference "$tier" "$seed" "$file" highs "$reference_seconds" ;;
-                M) run_reference "$tier" "$seed" "$file" cpsat "$reference_seconds"
-                   run_reference "$tier" "$seed" "$file" highs "$reference_seconds" ;;
+                S) run_reference "$tier" "$seed" "$file" highs "$highs_seconds" ;;
+                M) run_reference "$tier" "$seed" "$file" cpsat "$cpsat_seconds"
+                   run_reference "$tier" "$seed" "$file" highs "$highs_seconds" ;;
             esac
         fi
         if [ "$tier" = L ]; then
@@ -99,6 +110,10 @@ for tier in ${tiers//,/ }; do
         fi
     done
 done
+
+if [ -n "$reference_from" ]; then
+    grep -E '"solver": "(highs|cpsat)"' "$reference_from/results.jsonl" >> "$results" || true
+fi
 
 python3 - "$results" "$out" > "$out/report.md" <<'PY'
 import json, statistics, sys

@@ -45,6 +45,13 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
+    /// The `--seed` option: any 64-bit unsigned number, 1 when absent.
+    public func seed() throws(UsageError) -> UInt64 {
+        let text = values["--seed"] ?? "1"
+        guard let seed = UInt64(text) else { throw UsageError("--seed takes a whole number, got \"\(text)\"") }
+        return seed
+    }
+
     /// A decimal number in `range`, or the default when the option is absent.
     public func decimal(_ name: String, in range: ClosedRange<Double>, default fallback: Double) throws(UsageError) -> Double {
         guard let text = values[name] else { return fallback }

@@ -72,8 +72,7 @@ enum OfflineCommands {
             guard let nights = try arguments.integer("--nights", in: 7...ModelLimits.maximumHorizonNights) else {
                 throw UsageError("missing --nights")
             }
-            let seedText = arguments.value("--seed") ?? "1"
-            guard let seed = UInt64(seedText) else { throw UsageError("--seed takes a whole number, got \"\(seedText)\"") }
+            let seed = try arguments.seed()
             var options = GeneratorOptions(towns: towns, applications: applications, nights: nights, seed: seed)
             options.teamFraction = try arguments.decimal("--teams", in: 0...0.5, default: options.teamFraction)
             options.tightness = try arguments.decimal("--tightness", in: 0.1...10, default: options.tightness)

@@ -29,8 +29,7 @@ enum ReplanCommand {
                 throw UsageError("give exactly one of --cancel or --withdraw")
             }
             let target = ApplicationID(cancelled ?? withdrawn!)
-            let seedText = arguments.value("--seed") ?? "1"
-            guard let seed = UInt64(seedText) else { throw UsageError("--seed takes a whole number, got \"\(seedText)\"") }
+            let seed = try arguments.seed()
             let scenarioPath = arguments.positionals[0], planPath = arguments.positionals[1]
             let lockAll = arguments.flag("--lock-all")
             let outputPath = arguments.value("--out")

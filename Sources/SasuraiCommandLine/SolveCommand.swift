@@ -34,10 +34,7 @@ enum SolveCommand {
         prepare: { arguments in
             let scenarioPath = arguments.positionals[0]
             var options = SolveOptions()
-            if let seedText = arguments.value("--seed") {
-                guard let seed = UInt64(seedText) else { throw UsageError("--seed takes a whole number, got \"\(seedText)\"") }
-                options.seed = seed
-            }
+            options.seed = try arguments.seed()
             if arguments.value("--time-limit") != nil {
                 options.timeLimit = try arguments.decimal("--time-limit", in: 0.1...86_400, default: 10)
             }

@@ -77,6 +77,17 @@ public struct JSONParser {
         return node
     }
 
+    /// Parses a whole input file, turning a syntax error into the one-diagnostic refusal
+    /// that file readers report (`line 3, column 14: …`).
+    public static func parseInput(_ bytes: [UInt8]) throws(InputError) -> JSONNode {
+        do {
+            return try parse(bytes)
+        } catch {
+            throw InputError(diagnostics: [Diagnostic(path: "line \(error.line), column \(error.column)",
+                                                      message: error.message)])
+        }
+    }
+
     public static func parse(_ text: String) throws(JSONSyntaxError) -> JSONNode {
         try parse(Array(text.utf8))
     }
@@ -350,34 +361,15 @@ public struct JSONParser {
         return value
     }
 
-    /// Steps over one multi-byte UTF-8 sequence, refusing overlong forms, surrogates and
-    /// values past U+10FFFF exactly as the Unicode standard's table 3-7 does.
+    /// Steps over one multi-byte UTF-8 sequence, refusing what `UTF8Validation` refuses.
     private mutating func skipUTF8Sequence() throws(JSONSyntaxError) {
-        let lead = bytes[position]
-        let length: Int
-        var lowerBound: UInt8 = 0x80
-        var upperBound: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
-        default: throw error("byte \(JSONParser.hex(lead))")
+        switch UTF8Validation.sequence(in: bytes, at: position) {
+        case .valid(let length):
+            position += length
+        case .invalid(let offset):
+            if offset >= bytes.count { throw error("truncated sequence at the end", at: offset) }
+            throw error("byte \(JSONParser.hex(bytes[offset]))", at: offset)
         }
-        for index in 1..<length {
-            let offset = position + index
-            guard offset < bytes.count else { throw error("truncated sequence at the end", at: offset) }
-            let byte = bytes[offset]
-            let low = index == 1 ? lowerBound : 0x80
-            let high = index == 1 ? upperBound : 0xBF
-            guard byte >= low, byte <= high else {
-                throw error("byte \(JSONParser.hex(byte))", at: offset)
-            }
-        }
-        position += length
     }
 
     private func describeCurrent() -> String {

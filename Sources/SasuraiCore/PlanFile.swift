@@ -38,13 +38,7 @@ public enum PlanFile {
 
     /// Reads a plan file; only its shape is checked here, its rules by `PlanValidator`.
     public static func read(_ bytes: [UInt8]) throws(InputError) -> Plan {
-        let root: JSONNode
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw InputError(diagnostics: [Diagnostic(path: "line \(error.line), column \(error.column)",
-                                                      message: error.message)])
-        }
+        let root = try JSONParser.parseInput(bytes)
         let diagnostics = DiagnosticCollector()
         let fields = JSONFieldReader(diagnostics: diagnostics)
         guard var object = fields.object(root, "$") else { throw InputError(diagnostics: diagnostics.diagnostics) }
@@ -57,14 +51,7 @@ public enum PlanFile {
         let assignments = object.node("assignments", required: true).flatMap { node in
             fields.list(node, "assignments") { node, path -> Assignment? in
                 guard var entry = fields.object(node, path) else { return nil }
-                let application: ApplicationID? = entry.node("application", required: true).flatMap {
-                    fields.identifier($0, path + ".application")
-                }
-                let town: TownID? = entry.node("town", required: true).flatMap { fields.identifier($0, path + ".town") }
-                let accommodation: AccommodationID? = entry.node("accommodation", required: true).flatMap {
-                    fields.identifier($0, path + ".accommodation")
-                }
-                let arrival = entry.node("arrival", required: true).flatMap { fields.day($0, path + ".arrival") }
+                let (application, town, accommodation, arrival) = ScenarioReader.placementFields(&entry, path, fields)
                 let nights = entry.node("nights", required: true).flatMap {
                     fields.integer($0, path + ".nights", in: ModelLimits.nights)
                 }

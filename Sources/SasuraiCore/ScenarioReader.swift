@@ -23,14 +23,7 @@ public enum ScenarioReader {
 
     /// Reads a scenario from the bytes of a file.
     public static func read(_ bytes: [UInt8]) throws(InputError) -> Scenario {
-        let root: JSONNode
-        do {
-            root = try JSONParser.parse(bytes)
-        } catch {
-            throw InputError(diagnostics: [Diagnostic(path: "line \(error.line), column \(error.column)",
-                                                      message: error.message)])
-        }
-        return try read(root)
+        try read(try JSONParser.parseInput(bytes))
     }
 
     /// Reads a scenario from parsed JSON (the server receives it inside a request).
@@ -247,6 +240,16 @@ public enum ScenarioReader {
 
     static func decodeBooking(_ node: JSONNode, _ path: String, _ fields: JSONFieldReader) -> Booking? {
         guard var object = fields.object(node, path) else { return nil }
+        let (application, town, accommodation, arrival) = placementFields(&object, path, fields)
+        let slot: SlotID?? = fields.optionalIdentifier(object.node("slot", required: false), path + ".slot")
+        object.reportUnknown(allowed: bookingFields)
+        guard let application, let town, let accommodation, let arrival, let slot else { return nil }
+        return Booking(application: application, town: town, accommodation: accommodation, arrival: arrival, slot: slot)
+    }
+
+    /// The fields bookings and plan assignments share: who stays in which town, where, from when.
+    static func placementFields(_ object: inout JSONFieldReader.ObjectFields, _ path: String, _ fields: JSONFieldReader)
+        -> (ApplicationID?, TownID?, AccommodationID?, Day?) {
         let application: ApplicationID? = object.node("application", required: true).flatMap {
             fields.identifier($0, path + ".application")
         }
@@ -255,10 +258,7 @@ public enum ScenarioReader {
             fields.identifier($0, path + ".accommodation")
         }
         let arrival = object.node("arrival", required: true).flatMap { fields.day($0, path + ".arrival") }
-        let slot: SlotID?? = fields.optionalIdentifier(object.node("slot", required: false), path + ".slot")
-        object.reportUnknown(allowed: bookingFields)
-        guard let application, let town, let accommodation, let arrival, let slot else { return nil }
-        return Booking(application: application, town: town, accommodation: accommodation, arrival: arrival, slot: slot)
+        return (application, town, accommodation, arrival)
     }
 
     private static func optionalInteger(_ object: inout JSONFieldReader.ObjectFields, _ key: String, _ path: String,

@@ -273,19 +273,7 @@ final class LargeNeighborhoodSearch {
         if !state.fits(target, placement) {
             // Blockers: placed stays in the town that meet these nights, taken out in random
             // order until the applicant fits.
-            let town = Int(choice.town)
-            var blockers: [Int] = []
-            for other in state.placedInTown[town] {
-                let otherIndex = Int(other)
-                let otherPlacement = state.placements[otherIndex]
-                let otherArrival = Int(otherPlacement.arrival)
-                if otherArrival < arrival + nights && otherArrival + Int(problem.applications[otherIndex].nights) > arrival
-                    && !state.isPinned(otherIndex) {
-                    blockers.append(otherIndex)
-                }
-            }
-            shuffle(&blockers)
-            for blocker in blockers where state.placements[blocker].isPlaced {
+            for blocker in blockers(in: Int(choice.town), from: arrival, to: arrival + nights) where state.placements[blocker].isPlaced {
                 addRemoved(blocker)
                 removeWithTeam(blocker)
                 if state.fits(target, placement) { break }
@@ -333,22 +321,26 @@ final class LargeNeighborhoodSearch {
             return true
         }
         if placeAll() { return true }
-        var blockers: [Int] = []
-        for other in state.placedInTown[Int(town)] {
-            let otherIndex = Int(other)
-            let otherArrival = Int(state.placements[otherIndex].arrival)
-            if otherArrival < arrival + nights && otherArrival + Int(problem.applications[otherIndex].nights) > arrival
-                && !state.isPinned(otherIndex) {
-                blockers.append(otherIndex)
-            }
-        }
-        shuffle(&blockers)
-        for blocker in blockers where state.placements[blocker].isPlaced {
+        for blocker in blockers(in: Int(town), from: arrival, to: arrival + nights) where state.placements[blocker].isPlaced {
             addRemoved(blocker)
             removeWithTeam(blocker)
             if placeAll() { return true }
         }
         return true
+    }
+
+    /// Movable stays in `town` that meet the nights `[from, to)`, in random order.
+    private func blockers(in town: Int, from: Int, to: Int) -> [Int] {
+        var result: [Int] = []
+        for other in state.placedInTown[town] {
+            let index = Int(other)
+            let arrival = Int(state.placements[index].arrival)
+            if arrival < to && arrival + Int(problem.applications[index].nights) > from && !state.isPinned(index) {
+                result.append(index)
+            }
+        }
+        shuffle(&result)
+        return result
     }
 
     private func addRemoved(_ application: Int) {

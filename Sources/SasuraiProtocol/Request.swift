@@ -221,47 +221,18 @@ public enum RequestLine {
         return nil
     }
 
-    /// The length of the valid UTF-8 sequence at `index`, or nil; Unicode table 3-7 exactly
-    /// (no overlong forms, no surrogates, nothing past U+10FFFF).
+    /// The length of the valid UTF-8 sequence at `index`, or nil.
     static func utf8SequenceLength(_ bytes: [UInt8], at index: Int) -> Int? {
-        let lead = bytes[index]
-        let length: Int
-        var lowerBound: UInt8 = 0x80
-        var upperBound: UInt8 = 0xBF
-        switch lead {
-        case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; lowerBound = 0xA0
-        case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; upperBound = 0x9F
-        case 0xF0: length = 4; lowerBound = 0x90
-        case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; upperBound = 0x8F
-        default: return nil
-        }
-        for offset in 1..<length {
-            guard index + offset < bytes.count else { return nil }
-            let byte = bytes[index + offset]
-            let low = offset == 1 ? lowerBound : 0x80
-            let high = offset == 1 ? upperBound : 0xBF
-            guard byte >= low, byte <= high else { return nil }
-        }
-        return length
+        if case .valid(let length) = UTF8Validation.sequence(in: bytes, at: index) { return length }
+        return nil
     }
 
     /// The byte that makes the sequence at `index` invalid, for the message.
     static func badByte(_ bytes: [UInt8], at index: Int) -> UInt8 {
-        let lead = bytes[index]
-        guard (0xC2...0xF4).contains(lead) else { return lead }
-        var offset = 1
-        while index + offset < bytes.count {
-            let byte = bytes[index + offset]
-            let isFirst = offset == 1
-            let low: UInt8 = isFirst && lead == 0xE0 ? 0xA0 : isFirst && lead == 0xF0 ? 0x90 : 0x80
-            let high: UInt8 = isFirst && lead == 0xED ? 0x9F : isFirst && lead == 0xF4 ? 0x8F : 0xBF
-            if byte < low || byte > high { return byte }
-            offset += 1
+        guard case .invalid(let offset) = UTF8Validation.sequence(in: bytes, at: index), offset < bytes.count else {
+            return bytes[index]
         }
-        return lead
+        return bytes[offset]
     }
 
     /// True for `GET /path HTTP/1.1` and its kin: a browser or proxy probing the port.

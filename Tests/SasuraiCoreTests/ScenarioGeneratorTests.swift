@@ -326,7 +326,17 @@ private func nightOffsets(_ range: DayRange, from start: Day) -> Range<Int> {
         let total = Double(scenario.applications.count)
         let required = Double(scenario.applications.filter { $0.labor == .required }.count) / total
         let none = Double(scenario.applications.filter { $0.labor == .none }.count) / total
-        #expect(abs(required - 0.25) < 0.02 && abs(none - 0.25) < 0.02)
+        // Those who require labor mostly come for a harvest or festival: their window meets a
+        // slot of their first-choice town.
+        #expect(required > 0.08 && required < 0.35 && none > 0.15 && none < 0.45)
+        let slotsByTown = Dictionary(grouping: scenario.slots, by: \.town)
+        let requiring = scenario.applications.filter { $0.labor == .required && !$0.towns.isEmpty }
+        let aimed = requiring.filter { application in
+            (slotsByTown[application.towns[0]] ?? []).contains {
+                DayRange(from: application.earliest, to: application.latest).intersection($0.window).count >= $0.minDays
+            }
+        }
+        #expect(Double(aimed.count) > 0.8 * Double(requiring.count))
         let people = Double(scenario.freelancers.count)
         let considering = Double(scenario.freelancers.filter { $0.relocation == .considering }.count) / people
         let planning = Double(scenario.freelancers.filter { $0.relocation == .planning }.count) / people
