@@ -90,7 +90,7 @@ for tier in ${tiers//,/ }; do
         echo "tier $tier seed $seed" >&2
         run_sasurai "$tier" "$seed" "$file" fcfs --strategy fcfs
         case "$tier" in
-            S) run_sasurai "$tier" "$seed" "$file" sasurai --moves 30000 ;;
+            S) run_sasurai "$tier" "$seed" "$file" sasurai --moves 60000 ;;
             M) run_sasurai "$tier" "$seed" "$file" sasurai --time-limit 18 ;;
             L) run_sasurai "$tier" "$seed" "$file" sasurai --time-limit 45 --out "$out/L-$seed.plan.json" ;;
         esac

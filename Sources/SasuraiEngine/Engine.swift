@@ -111,7 +111,10 @@ public enum Engine {
         var prices: ResourcePrices?
         let workerCount = max(1, min(options.workers, 8))
         if options.computeBound {
-            let deadline = options.timeLimit.map { $0 * 0.25 }
+            // The bound may take a quarter of the time: its prices guide the construction and
+            // break ties in the search, which pays for itself even on the largest scenarios.
+            let share = 0.25
+            let deadline = options.timeLimit.map { max(0, $0 * share - elapsed()) }
             let bound = LagrangianBound(problem: problem, workers: workerCount)
             let result = bound.compute(iterations: LagrangianBound.defaultIterations(applications: problem.applications.count),
                                        timeBudget: deadline)
@@ -154,7 +157,8 @@ public enum Engine {
         let box = UncheckedBox(searchers)
         while movesDone < moveLimit {
             let now = elapsed()
-            if let timeLimit, now - searchStart >= timeLimit * (options.computeBound ? 0.75 : 1) { break }
+            // The time limit covers the whole run, compiling and bounding included.
+            if let timeLimit, now >= timeLimit { break }
             let remaining = moveLimit - movesDone
             let perWorker = min(epochMoves, max(1, remaining / workerCount + (remaining % workerCount > 0 ? 1 : 0)))
             let fractionStart: Double
@@ -163,13 +167,14 @@ public enum Engine {
                 fractionStart = Double(movesDone) / Double(moveLimit)
                 fractionEnd = Double(min(moveLimit, movesDone + perWorker * workerCount)) / Double(moveLimit)
             } else {
-                let budget = (timeLimit ?? 1) * (options.computeBound ? 0.75 : 1)
+                let budget = max(0.001, (timeLimit ?? 1) - searchStart)
                 fractionStart = min(1, (now - searchStart) / budget)
                 fractionEnd = fractionStart
             }
+            let deadline = timeLimit.map { start + .milliseconds(Int($0 * 1000)) }
             DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
                 box.value[worker].run(iterations: perWorker, progressStart: fractionStart, progressEnd: fractionEnd,
-                                      startTemperature: startTemperature)
+                                      startTemperature: startTemperature, deadline: deadline)
             }
             movesDone += perWorker * workerCount
             var bestWorker = -1
@@ -182,7 +187,7 @@ public enum Engine {
             statistics.scoreOverTime.append((elapsed(), bestScore))
             if let progress {
                 let fraction = moveLimit != Int.max ? Double(movesDone) / Double(moveLimit)
-                    : min(1, (elapsed() - searchStart) / max(0.001, timeLimit ?? 1))
+                    : min(1, (elapsed() - searchStart) / max(0.001, (timeLimit ?? 1) - searchStart))
                 progress(SolveProgress(seconds: elapsed(), bestScore: bestScore, moves: movesDone,
                                        upperBound: upperBound, fraction: fraction))
             }

@@ -115,50 +115,68 @@ struct Inserter {
             let town = Int(choice.town)
             let townResource = problem.townResourceBase + town
             let base = Int(info.baseScore) + Int(choice.rankBonus)
-            let firstSlotOption = choice.allowsNoSlot ? -1 : 0
-            for slotOption in firstSlotOption..<Int(choice.slotCount) {
-                let slot = slotOption < 0 ? -1 : Int(problem.slotPool[Int(choice.slotStart) + slotOption])
-                var from = 0, to = 0, minimumDays = 0
-                if slot >= 0 {
-                    from = Int(problem.slotFrom[slot])
-                    to = Int(problem.slotTo[slot])
-                    minimumDays = Int(problem.slotMinDays[slot])
+            let slotStart = Int(choice.slotStart), slotCount = Int(choice.slotCount)
+            var longestSlot = 0
+            for slotOption in 0..<slotCount {
+                let slot = Int(problem.slotPool[slotStart + slotOption])
+                longestSlot = max(longestSlot, Int(problem.slotTo[slot] - problem.slotFrom[slot]))
+            }
+            let choiceCeiling = base + laborWeight * min(nights, longestSlot)
+            if let best, choiceCeiling + noise < best.key || (choiceCeiling == best.key && prices == nil && noise == 0) { continue }
+            let arrivalCount = high - low + 1
+            let arrivalOffset = randomizesTies ? random.below(arrivalCount) : 0
+            for step in 0..<arrivalCount {
+                var arrival = low + arrivalOffset + step
+                if arrival > high { arrival -= arrivalCount }
+                let end = arrival + nights
+                // Town, freelancer and a free bed do not depend on the slot: checked once.
+                guard occupancy.fits(townResource, from: arrival, to: end) else { continue }
+                if info.freelancerResource >= 0 && !occupancy.fits(Int(info.freelancerResource), from: arrival, to: end) {
+                    continue
                 }
-                let optionCeiling = base + (slot >= 0 ? laborWeight * min(nights, to - from) : 0)
-                if let best, optionCeiling + noise < best.key || (optionCeiling == best.key && prices == nil && noise == 0) { continue }
-                let arrivalCount = high - low + 1
-                let arrivalOffset = randomizesTies ? random.below(arrivalCount) : 0
-                for step in 0..<arrivalCount {
-                    var arrival = low + arrivalOffset + step
-                    if arrival > high { arrival -= arrivalCount }
+                var bedAccommodation = -1
+                var bedPrice = Double.infinity
+                for poolIndex in Int(choice.accommodationStart)..<Int(choice.accommodationStart + choice.accommodationCount) {
+                    let accommodation = Int(problem.accommodationPool[poolIndex])
+                    guard Int(problem.openEnd[accommodation * problem.nightCount + arrival]) >= end,
+                          occupancy.fits(accommodation, from: arrival, to: end) else { continue }
+                    guard let prices else {
+                        bedAccommodation = accommodation
+                        break
+                    }
+                    let price = prices.price(accommodation, from: arrival, to: end)
+                    if price < bedPrice - 1e-9 {
+                        bedPrice = price
+                        bedAccommodation = accommodation
+                    }
+                }
+                guard bedAccommodation >= 0 else { continue }
+                let stayPrice = prices.map { $0.price(townResource, from: arrival, to: end) + bedPrice } ?? 0
+                for slotOption in (choice.allowsNoSlot ? -1 : 0)..<slotCount {
+                    var slot = -1
                     var laborDays = 0
-                    if slot >= 0 {
-                        laborDays = max(0, min(arrival + nights, to) - max(arrival, from))
-                        if laborDays < minimumDays { continue }
+                    var price = stayPrice
+                    if slotOption >= 0 {
+                        slot = Int(problem.slotPool[slotStart + slotOption])
+                        let from = Int(problem.slotFrom[slot]), to = Int(problem.slotTo[slot])
+                        laborDays = max(0, min(end, to) - max(arrival, from))
+                        guard laborDays >= Int(problem.slotMinDays[slot]) else { continue }
+                        let score = base + laborWeight * laborDays
+                        if let best, score + noise < best.key || (score == best.key && prices == nil && noise == 0) { continue }
+                        let laborFrom = max(arrival, from), laborTo = min(end, to)
+                        guard occupancy.fits(problem.slotResourceBase + slot, from: laborFrom, to: laborTo) else { continue }
+                        if let prices { price += prices.price(problem.slotResourceBase + slot, from: laborFrom, to: laborTo) }
                     }
                     let score = base + laborWeight * laborDays
                     if let best, score + noise < best.key || (score == best.key && prices == nil && noise == 0) { continue }
-                    let end = arrival + nights
-                    guard occupancy.fits(townResource, from: arrival, to: end) else { continue }
-                    if info.freelancerResource >= 0 && !occupancy.fits(Int(info.freelancerResource), from: arrival, to: end) {
-                        continue
-                    }
-                    if slot >= 0 && !occupancy.fits(problem.slotResourceBase + slot, from: max(arrival, from), to: min(end, to)) {
-                        continue
-                    }
-                    for poolIndex in Int(choice.accommodationStart)..<Int(choice.accommodationStart + choice.accommodationCount) {
-                        let accommodation = Int(problem.accommodationPool[poolIndex])
-                        guard Int(problem.openEnd[accommodation * problem.nightCount + arrival]) >= end,
-                              occupancy.fits(accommodation, from: arrival, to: end) else { continue }
-                        let placement = Placement(accommodation: Int32(accommodation), arrival: Int32(arrival), slot: Int32(slot))
-                        let key = noise > 0 ? score + random.below(noise + 1) : score
-                        let candidate = Candidate(placement: placement, score: score,
-                                                  price: stayPrice(application, placement, town: town), key: key)
-                        if candidate.beats(best) {
-                            if blinkRate > 0 && best != nil && random.chance(blinkRate) { continue }
-                            best = candidate
-                            if prices == nil && noise == 0 && score == ceiling { return best }
-                        }
+                    let key = noise > 0 ? score + random.below(noise + 1) : score
+                    let candidate = Candidate(placement: Placement(accommodation: Int32(bedAccommodation), arrival: Int32(arrival),
+                                                                   slot: Int32(slot)),
+                                              score: score, price: price, key: key)
+                    if candidate.beats(best) {
+                        if blinkRate > 0 && best != nil && random.chance(blinkRate) { continue }
+                        best = candidate
+                        if prices == nil && noise == 0 && score == ceiling { return best }
                     }
                 }
             }

@@ -21,6 +21,8 @@ final class LargeNeighborhoodSearch {
     static let maximumRuinSize = 24
     /// Waiting applicants offered each freed place, sampled from those who want the town.
     static let maximumWaitingCandidates = 24
+    /// Stays of a town examined for blockers at most: a random sample beyond this.
+    static let maximumBlockersSampled = 128
     /// Share of moves that force a waiting applicant into a place others hold.
     static let forcedInsertionShare = 0.3
     /// Share of moves whose recreate adds noise to the candidates' scores.
@@ -60,9 +62,12 @@ final class LargeNeighborhoodSearch {
 
     /// Runs `count` ruin-and-recreate moves; `temperature` maps progress (0...1) to the
     /// annealing temperature.
-    func run(iterations count: Int, progressStart: Double, progressEnd: Double, startTemperature: Double) {
+    func run(iterations count: Int, progressStart: Double, progressEnd: Double, startTemperature: Double,
+             deadline: ContinuousClock.Instant? = nil) {
         guard problem.applications.count > 0 else { return }
         for step in 0..<count {
+            // Only a time-limited run looks at the clock, so move budgets stay deterministic.
+            if let deadline, step & 255 == 255, ContinuousClock.now >= deadline { return }
             let progress = progressStart + (progressEnd - progressStart) * Double(step) / Double(max(1, count))
             let temperature = startTemperature * pow(0.01, progress)
             iterate(temperature: temperature)
@@ -273,7 +278,8 @@ final class LargeNeighborhoodSearch {
         if !state.fits(target, placement) {
             // Blockers: placed stays in the town that meet these nights, taken out in random
             // order until the applicant fits.
-            for blocker in blockers(in: Int(choice.town), from: arrival, to: arrival + nights) where state.placements[blocker].isPlaced {
+            for blocker in blockers(in: Int(choice.town), accommodation: accommodation, from: arrival, to: arrival + nights)
+            where state.placements[blocker].isPlaced {
                 addRemoved(blocker)
                 removeWithTeam(blocker)
                 if state.fits(target, placement) { break }
@@ -321,7 +327,8 @@ final class LargeNeighborhoodSearch {
             return true
         }
         if placeAll() { return true }
-        for blocker in blockers(in: Int(town), from: arrival, to: arrival + nights) where state.placements[blocker].isPlaced {
+        for blocker in blockers(in: Int(town), accommodation: nil, from: arrival, to: arrival + nights)
+        where state.placements[blocker].isPlaced {
             addRemoved(blocker)
             removeWithTeam(blocker)
             if placeAll() { return true }
@@ -329,17 +336,36 @@ final class LargeNeighborhoodSearch {
         return true
     }
 
-    /// Movable stays in `town` that meet the nights `[from, to)`, in random order.
-    private func blockers(in town: Int, from: Int, to: Int) -> [Int] {
+    /// Movable stays that meet the nights `[from, to)`: those in the accommodation first (they
+    /// hold the beds), then a sample of the town's (they hold its nightly cap), each in random
+    /// order. Sampling keeps a move cheap in towns with thousands of stays.
+    private func blockers(in town: Int, accommodation: Int?, from: Int, to: Int) -> [Int] {
         var result: [Int] = []
-        for other in state.placedInTown[town] {
-            let index = Int(other)
+        func consider(_ index: Int) {
             let arrival = Int(state.placements[index].arrival)
             if arrival < to && arrival + Int(problem.applications[index].nights) > from && !state.isPinned(index) {
                 result.append(index)
             }
         }
-        shuffle(&result)
+        if let accommodation {
+            for other in state.placedInAccommodation[accommodation] { consider(Int(other)) }
+            shuffle(&result)
+        }
+        let inBeds = result.count
+        let townStays = state.placedInTown[town]
+        if townStays.count <= Self.maximumBlockersSampled {
+            for other in townStays where accommodation == nil || Int(state.placements[Int(other)].accommodation) != accommodation {
+                consider(Int(other))
+            }
+        } else {
+            for _ in 0..<Self.maximumBlockersSampled {
+                let other = Int(townStays[random.below(townStays.count)])
+                if accommodation == nil || Int(state.placements[other].accommodation) != accommodation { consider(other) }
+            }
+        }
+        var rest = Array(result[inBeds...])
+        shuffle(&rest)
+        result.replaceSubrange(inBeds..., with: rest)
         return result
     }
 

@@ -17,6 +17,9 @@ final class SearchState {
     /// Placed applications per town, with each one's position for O(1) removal.
     private(set) var placedInTown: [[Int32]]
     private var positionInTown: [Int32]
+    /// Placed applications per accommodation, kept the same way.
+    private(set) var placedInAccommodation: [[Int32]]
+    private var positionInAccommodation: [Int32]
     private var journal: [(application: Int32, previous: Placement)] = []
     private var journaling = false
 
@@ -31,6 +34,8 @@ final class SearchState {
         teamIsPinned = problem.teams.map { members in members.contains { fixed[Int($0)] } }
         placedInTown = [[Int32]](repeating: [], count: problem.townCount)
         positionInTown = [Int32](repeating: -1, count: problem.applications.count)
+        placedInAccommodation = [[Int32]](repeating: [], count: problem.accommodationCount)
+        positionInAccommodation = [Int32](repeating: -1, count: problem.applications.count)
         for (application, placement) in problem.fixedPlacements.sorted(by: { $0.key < $1.key }) {
             apply(Int(application), placement, delta: 1)
         }
@@ -47,6 +52,8 @@ final class SearchState {
         placedCount = other.placedCount
         placedInTown = other.placedInTown
         positionInTown = other.positionInTown
+        placedInAccommodation = other.placedInAccommodation
+        positionInAccommodation = other.positionInAccommodation
         journal.removeAll(keepingCapacity: true)
         journaling = false
     }
@@ -113,6 +120,8 @@ final class SearchState {
             placedCount += 1
             positionInTown[application] = Int32(placedInTown[townNumber].count)
             placedInTown[townNumber].append(Int32(application))
+            positionInAccommodation[application] = Int32(placedInAccommodation[accommodation].count)
+            placedInAccommodation[accommodation].append(Int32(application))
         } else {
             placements[application] = .none
             score -= placementScore
@@ -124,6 +133,13 @@ final class SearchState {
                 positionInTown[Int(last)] = Int32(position)
             }
             positionInTown[application] = -1
+            let bedPosition = Int(positionInAccommodation[application])
+            let lastInBed = placedInAccommodation[accommodation].removeLast()
+            if Int(lastInBed) != application {
+                placedInAccommodation[accommodation][bedPosition] = lastInBed
+                positionInAccommodation[Int(lastInBed)] = Int32(bedPosition)
+            }
+            positionInAccommodation[application] = -1
         }
     }
 
