@@ -5,30 +5,32 @@ import SasuraiEngine
 enum ReplanCommand {
     static let specification = CommandSpecification(
         name: "replan",
-        abstract: "Repair a plan after a cancellation or withdrawal: fill the freed beds and seats.",
+        abstract: "Repair a plan after a cancellation, a withdrawal or a new application.",
         discussion: """
         Waiting applicants who want the freed town around those nights are placed first; then a \
         short search in that town may move placements that are not locked, to fit more. Bookings \
         and locked placements never move. A cancelled application waits for the next run; a \
-        withdrawn one leaves for good. Prints what changed and how long the repair took (the \
+        withdrawn one leaves for good. With --add, an application of the scenario that the plan \
+        does not place yet is fitted in, moving unlocked placements in its towns if needed. Prints what changed and how long the repair took (the \
         load time of the plan is shown apart: a server keeps it in memory).
         """,
         examples: ["sasurai replan s.json plan.json --cancel a-0042 --out plan2.json",
-                   "sasurai replan s.json plan.json --withdraw a-0042 --lock-all"],
+                   "sasurai replan s.json plan.json --withdraw a-0042 --lock-all",
+                   "sasurai replan s.json plan.json --add a-0107"],
         arguments: [ArgumentSpecification("SCENARIO", help: "The scenario the plan was made for."),
                     ArgumentSpecification("PLAN", help: "The plan in force.")],
         options: [OptionSpecification("--cancel", value: "APPLICATION", help: "A host cancelled this placement."),
                   OptionSpecification("--withdraw", value: "APPLICATION", help: "This applicant withdrew."),
+                  OptionSpecification("--add", value: "APPLICATION", help: "A new application of the scenario to fit in."),
                   OptionSpecification("--lock-all", help: "Lock every current placement (confirmed stays)."),
                   OptionSpecification("--seed", value: "N", help: "Random seed (default 1)."),
                   OptionSpecification("--out", value: "PLAN", help: "Write the repaired plan here.")],
         prepare: { arguments in
-            let cancelled = arguments.value("--cancel")
-            let withdrawn = arguments.value("--withdraw")
-            guard (cancelled == nil) != (withdrawn == nil) else {
-                throw UsageError("give exactly one of --cancel or --withdraw")
+            let changes = ["--cancel", "--withdraw", "--add"].compactMap { name in arguments.value(name).map { (name, $0) } }
+            guard changes.count == 1, let (change, targetText) = changes.first else {
+                throw UsageError("give exactly one of --cancel, --withdraw or --add")
             }
-            let target = ApplicationID(cancelled ?? withdrawn!)
+            let target = ApplicationID(targetText)
             let seed = try arguments.seed()
             let scenarioPath = arguments.positionals[0], planPath = arguments.positionals[1]
             let lockAll = arguments.flag("--lock-all")
@@ -49,12 +51,21 @@ enum ReplanCommand {
                 let locked = lockAll ? Set(plan.assignments.map(\.application)) : []
                 let replanner = Replanner(scenario: scenario, plan: plan, locked: locked.subtracting([target]), seed: seed)
                 let loadTime = clock.now - loadStart
-                let result = cancelled != nil ? replanner.cancel(target) : replanner.withdraw(target)
+                let result: ReplanResult
+                switch change {
+                case "--cancel": result = replanner.cancel(target)
+                case "--withdraw": result = replanner.withdraw(target)
+                default: result = replanner.add(target)
+                }
                 let repaired = replanner.plan
                 if let outputPath { try Files.write(PlanFile.write(repaired), to: outputPath) }
-                let verb = cancelled != nil ? "cancelled" : "withdrew"
-                output.print("\(verb) \(target): \(result.removed.count) placement\(result.removed.count == 1 ? "" : "s") freed "
-                             + "(\(result.removed.map(\.rawValue).joined(separator: ", ")))")
+                switch change {
+                case "--add":
+                    output.print("added \(target): " + (result.placed.contains { $0.application == target } ? "placed" : "no room found"))
+                default:
+                    output.print("\(change == "--cancel" ? "cancelled" : "withdrew") \(target): \(result.removed.count) placement"
+                                 + "\(result.removed.count == 1 ? "" : "s") freed (\(result.removed.map(\.rawValue).joined(separator: ", ")))")
+                }
                 let placedList = result.placed.prefix(10).map(\.application.rawValue).joined(separator: ", ")
                 output.print("  placed       \(result.placed.count) waiting application\(result.placed.count == 1 ? "" : "s")"
                              + (result.placed.isEmpty ? "" : " (\(placedList)\(result.placed.count > 10 ? ", …" : ""))"))

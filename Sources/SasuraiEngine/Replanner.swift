@@ -13,7 +13,8 @@ public struct ReplanResult: Sendable {
     public var seconds: Double
 }
 
-/// Keeps a plan in memory and repairs it after a change, touching as little as possible.
+/// Keeps a plan in memory and repairs it after a change, touching as little as possible:
+/// a cancellation, a withdrawal, or a new application.
 ///
 /// After a cancellation or withdrawal the freed beds and seats go to waiting applicants who
 /// want that town around those nights; then a short search in that town may move placements
@@ -66,9 +67,34 @@ public final class Replanner {
         change(application)
     }
 
+    /// A new application (in the scenario, not yet in the plan) asks for a place: it is put
+    /// where it fits, and if nothing fits, a short search in its towns may move placements
+    /// that are not locked to make room.
+    public func add(_ applicationID: ApplicationID) -> ReplanResult {
+        let start = ContinuousClock.now
+        let scoreBefore = state.score
+        guard let application = problem.applicationIndex[applicationID], !state.placements[application].isPlaced else {
+            return ReplanResult(placed: [], removed: [], moved: 0, scoreBefore: scoreBefore, scoreAfter: scoreBefore, seconds: 0)
+        }
+        state.unblock(application)
+        let before = state.placements
+        if inserter.insert(application, in: state, random: &random) == 0 {
+            let info = problem.applications[application]
+            for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
+                guard !state.placements[application].isPlaced else { break }
+                let search = LargeNeighborhoodSearch(problem: problem, state: state, inserter: inserter, seed: random.next(), stream: 6)
+                search.focusTown = Int(problem.choices[choiceIndex].town)
+                search.focusNights = Int(info.arrivalLow)..<(Int(info.arrivalHigh) + Int(info.nights))
+                search.run(iterations: Self.movesPerChange / max(1, Int(info.choiceCount)), progressStart: 1, progressEnd: 1,
+                           startTemperature: 0)
+                state.reset(to: search.bestPlacements)
+            }
+        }
+        return summarize(before: before, removed: [], scoreBefore: scoreBefore, since: start)
+    }
+
     private func change(_ applicationID: ApplicationID) -> ReplanResult {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = ContinuousClock.now
         let scoreBefore = state.score
         guard let application = problem.applicationIndex[applicationID] else {
             return ReplanResult(placed: [], removed: [], moved: 0, scoreBefore: scoreBefore, scoreAfter: scoreBefore, seconds: 0)
@@ -99,6 +125,11 @@ public final class Replanner {
             search.run(iterations: Self.movesPerChange, progressStart: 1, progressEnd: 1, startTemperature: 0)
             state.reset(to: search.bestPlacements)
         }
+        return summarize(before: before, removed: removed, scoreBefore: scoreBefore, since: start)
+    }
+
+    /// What changed between `before` and now, and how long it took.
+    private func summarize(before: [Placement], removed: [Int], scoreBefore: Int, since start: ContinuousClock.Instant) -> ReplanResult {
         var moved = 0
         var newlyPlaced: [Assignment] = []
         for index in 0..<state.placements.count {
@@ -109,7 +140,7 @@ public final class Replanner {
                 moved += 1
             }
         }
-        let duration = clock.now - start
+        let duration = ContinuousClock.now - start
         return ReplanResult(placed: newlyPlaced.sorted { $0.application < $1.application },
                             removed: removed.map { problem.scenario.applications[$0].id }.sorted(),
                             moved: moved, scoreBefore: scoreBefore, scoreAfter: state.score,

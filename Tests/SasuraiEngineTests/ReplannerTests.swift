@@ -72,6 +72,47 @@ import Testing
         }
     }
 
+    @Test func aNewApplicationTakesAFreeBedWithoutMovingLockedStays() {
+        var scenario = Self.contested()
+        scenario.accommodations[0].beds = 2
+        scenario.towns[0].nightlyCap = 2
+        let plan = Engine.solve(scenario, options: SolveOptions(moveLimit: 100)).plan
+        // The plan in force knows only a1; a2 arrives later.
+        var known = plan
+        known.assignments = plan.assignments.filter { $0.application == "a1" }
+        #expect(known.assignments.count == 1)
+        let replanner = Replanner(scenario: scenario, plan: known, locked: ["a1"])
+        let result = replanner.add("a2")
+        #expect(result.placed.map(\.application) == ["a2"])
+        #expect(result.moved == 0)
+        #expect(replanner.plan.assignments.contains(known.assignments[0]))
+        #expect(replanner.add("a2").placed.isEmpty)
+    }
+
+    @Test(arguments: 1...6)
+    func newApplicationsKeepPlansValid(seed: UInt64) {
+        let scenario = ScenarioGenerator.generate(GeneratorOptions(towns: 4, applications: 150, nights: 60, seed: seed, tightness: 1.5))
+        let full = Engine.solve(scenario, options: SolveOptions(seed: seed, moveLimit: 500)).plan
+        let withheld = full.assignments.filter { assignment in
+            scenario.applications.first { $0.id == assignment.application }?.team == nil
+                && !scenario.bookings.contains { $0.application == assignment.application }
+        }.prefix(5).map(\.application)
+        var known = full
+        known.assignments.removeAll { withheld.contains($0.application) }
+        let locked = Set(known.assignments.map(\.application))
+        let replanner = Replanner(scenario: scenario, plan: known, locked: locked, seed: seed)
+        for application in withheld {
+            let result = replanner.add(application)
+            #expect(result.moved == 0, "locked placements moved")
+        }
+        let after = replanner.plan
+        var expected = known
+        expected.assignments = after.assignments.filter { locked.contains($0.application) }
+        #expect(Set(expected.assignments) == Set(known.assignments))
+        let violations = PlanValidator(scenario: scenario).validate(after).violations.map(\.description)
+        #expect(violations.isEmpty, "\(violations)")
+    }
+
     @Test func withdrawingATeamMemberTakesOutTheTeam() {
         var scenario = Self.contested()
         scenario.accommodations[0].beds = 3
