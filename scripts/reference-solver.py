@@ -37,8 +37,8 @@ The model
   than it has room for) or when another night of the same resource covers every option it
   covers (only nights where the set of covering options is maximal are kept). Town rows are
   left out altogether when the town's cap is at least its beds.
-  `--capacity nights` writes one row per resource and night. `--capacity events` (HiGHS's
-  default) writes, for resources with room for two or more, a continuous occupancy
+  `--capacity nights` writes one row per resource and night. `--capacity events` (the
+  default) writes, for resources with room for two or more, an occupancy
   variable per arrival or departure event, u[j] = u[j-1] + arrivals - departures with
   0 <= u[j] <= capacity: the same relaxation with a few nonzeros per option instead of one
   per night; single places keep their rows per night, which solvers read as cliques.
@@ -54,6 +54,7 @@ import argparse
 import bisect
 import fcntl
 import json
+import math
 import os
 import re
 import subprocess
@@ -801,7 +802,7 @@ class Program:
 # Solvers
 
 
-def solve_highs(program, args):
+def solve_highs(program, args, start_values):
     import highspy
     np = program.np
     h = highspy.Highs()
@@ -839,11 +840,12 @@ def solve_highs(program, args):
     if status == highspy.HighsStatus.kError:
         raise RuntimeError("HiGHS rejected the model")
 
-    # Start from the bookings alone, a plan that is always at hand.
-    start = highspy.HighsSolution()
-    start.col_value = list(program.col_lower)
-    start.value_valid = True
-    h.setSolution(start)
+    # Start from the first plan (HiGHS works out the occupancy variables itself).
+    if start_values is not None:
+        start = highspy.HighsSolution()
+        start.col_value = list(start_values)
+        start.value_valid = True
+        h.setSolution(start)
 
     began = time.monotonic()
     h.run()
@@ -870,7 +872,7 @@ def solve_highs(program, args):
             "nodes": int(info.mip_node_count)}
 
 
-def solve_cpsat(program, args):
+def solve_cpsat(program, args, start_values):
     from ortools.sat.python import cp_model
     np = program.np
     model = cp_model.CpModel()
@@ -907,6 +909,10 @@ def solve_cpsat(program, args):
     model.maximize(cp_model.LinearExpr.weighted_sum(
         [columns[c] for c in objective_cols], program.objective[objective_cols].astype(np.int64).tolist()))
 
+    if start_values is not None:
+        for c in range(program.n_integer_columns):
+            model.add_hint(columns[c], int(start_values[c] > 0.5))
+
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = int(args.workers)
     solver.parameters.random_seed = 0
@@ -931,6 +937,121 @@ def solve_cpsat(program, args):
     return {"status": name, "bound": bound, "seconds": seconds, "chosen": chosen,
             "solver_objective": solver.objective_value if chosen is not None else None,
             "branches": int(solver.num_branches)}
+
+
+# --------------------------------------------------------------------------------------
+# A first plan to start from
+
+
+def greedy_start(scenario, options, program):
+    """First come, first served: bookings, then applications (a team as one) in id order,
+    each taking its best-scoring option that still fits. Returns the chosen option numbers
+    and the column values (team variables included) for a solver to start from."""
+    sc, op, np = scenario, options, options.np
+    span = op.horizon + 1
+    pool_used = np.zeros((len(op.pools), span), dtype=np.int64)
+    town_used = np.zeros((len(sc.towns), span), dtype=np.int64)
+    seat_used = np.zeros((max(1, len(sc.slots)), span), dtype=np.int64)
+    freelancer_of = [a["freelancer"] for a in sc.applications]
+    freelancer_used = {f: np.zeros(span, dtype=np.int64) for f in set(freelancer_of)}
+    pool_beds = np.asarray(op.pool_beds)
+    town_caps = np.asarray([t["cap"] for t in sc.towns])
+    slot_window = [(s["from"] - op.origin, s["to"] - op.origin, s["seats"]) for s in sc.slots]
+
+    def labor_range(i):
+        start, end, _ = slot_window[op.slot[i]]
+        d = int(op.arrival[i])
+        return max(d, start), min(d + int(op.nights[i]), end)
+
+    def fits(i):
+        d, n = int(op.arrival[i]), int(op.nights[i])
+        if (pool_used[op.pool[i], d:d + n] >= pool_beds[op.pool[i]]).any():
+            return False
+        if (town_used[op.town[i], d:d + n] >= town_caps[op.town[i]]).any():
+            return False
+        if freelancer_used[freelancer_of[op.app[i]]][d:d + n].any():
+            return False
+        if op.slot[i] >= 0:
+            first, last = labor_range(i)
+            if first < last and (seat_used[op.slot[i], first:last] >= slot_window[op.slot[i]][2]).any():
+                return False
+        return True
+
+    def take(i, amount=1):
+        d, n = int(op.arrival[i]), int(op.nights[i])
+        pool_used[op.pool[i], d:d + n] += amount
+        town_used[op.town[i], d:d + n] += amount
+        freelancer_used[freelancer_of[op.app[i]]][d:d + n] += amount
+        if op.slot[i] >= 0:
+            first, last = labor_range(i)
+            if first < last:
+                seat_used[op.slot[i], first:last] += amount
+
+    order, starts = program.options_of_app
+    chosen = []
+    for i in np.flatnonzero(op.booked):
+        take(i)
+        chosen.append(int(i))
+
+    def by_preference(indices):
+        return sorted(indices.tolist(), key=lambda i: (-int(op.score[i]), int(op.arrival[i]), int(op.pool[i]),
+                                                       int(op.slot[i])))
+
+    team_of = {}
+    for team, members in sc.teams.items():
+        for m in members:
+            team_of[m] = team
+    done = set()
+    key = op.town * op.key_span + op.arrival
+    for a in sorted(range(len(sc.applications)), key=lambda a: sc.applications[a]["id"].encode()):
+        if a in sc.bookings or a in done:
+            continue
+        team = team_of.get(a)
+        if team is None:
+            for i in by_preference(order[starts[a]:starts[a + 1]]):
+                if fits(i):
+                    take(i)
+                    chosen.append(i)
+                    break
+            continue
+        members = sc.teams[team]
+        done.update(members)
+        mine = np.concatenate([order[starts[m]:starts[m + 1]] for m in members])
+        if len(mine) == 0:
+            continue
+        # Team keys (town, arrival), best total first.
+        keys = {}
+        for i in mine.tolist():
+            keys.setdefault(int(key[i]), {}).setdefault(int(op.app[i]), []).append(i)
+        ranked = sorted(keys.items(), key=lambda kv: (-sum(max(op.score[i] for i in v) for v in kv[1].values()),
+                                                       kv[0]))
+        for _, per_member in ranked:
+            if len(per_member) != len(members):
+                continue
+            taken = []
+            for m in members:
+                pick = next((i for i in by_preference(np.asarray(per_member[m])) if fits(i)), None)
+                if pick is None:
+                    break
+                take(pick)
+                taken.append(pick)
+            if len(taken) == len(members):
+                chosen.extend(taken)
+                break
+            for i in taken:
+                take(i, -1)
+
+    chosen = np.asarray(sorted(chosen), dtype=np.int64)
+    values = program.col_lower.copy()
+    values[:program.n_options] = 0.0
+    values[chosen] = 1.0
+    placed_key = {}
+    for i in chosen.tolist():
+        placed_key[int(op.app[i])] = (int(op.town[i]), int(op.arrival[i]))
+    for team, town, arrival, column in program.team_columns:
+        if placed_key.get(sc.teams[team][0]) == (town, arrival):
+            values[column] = 1.0
+    return chosen, values
 
 
 # --------------------------------------------------------------------------------------
@@ -1040,15 +1161,17 @@ def parse_arguments(argv):
                            help="HiGHS threads (default: HiGHS's own choice)")
         else:
             p.add_argument("--workers", type=int, default=2, metavar="N", help="CP-SAT workers (default 2)")
-        default = "events" if name == "highs" else "nights"
+        default = "events"
         p.add_argument("--capacity", choices=("nights", "events"), default=default,
                        help="capacity rows: one per resource and night, or (events) occupancy carried "
                             "from arrival to departure for resources of two or more places, with rows "
-                            f"per night kept for single places (default {default})")
+                            "per night kept for single places (default events)")
         p.add_argument("--max-options", type=int, default=DEFAULT_MAX_OPTIONS, metavar="N",
                        help=f"refuse scenarios with more options (default {DEFAULT_MAX_OPTIONS:,})")
         p.add_argument("--max-entries", type=int, default=DEFAULT_MAX_ENTRIES, metavar="N",
                        help=f"refuse scenarios with more capacity entries (default {DEFAULT_MAX_ENTRIES:,})")
+        p.add_argument("--no-start", action="store_true",
+                       help="do not hand the solver a first-come-first-served plan to start from")
         p.add_argument("--verbose", action="store_true", help="solver log on stderr")
     return parser.parse_args(argv)
 
@@ -1084,14 +1207,36 @@ def main(argv):
         f"({', '.join(f'{k} {v:,}' for k, v in program.capacity_rows.items())} capacity rows); "
         f"built in {build_seconds:.1f}s")
 
+    start_values = None
+    start_score = None
+    if not args.no_start and program.n_columns:
+        began_start = time.monotonic()
+        start_chosen, values = greedy_start(scenario, options, program)
+        booked = np.flatnonzero(options.booked)
+        if check_plan(scenario, options, booked, options.accommodations(scenario, booked)):
+            log("reference-solver: the bookings alone break rules 9-12; no start plan")
+        elif check_plan(scenario, options, start_chosen, options.accommodations(scenario, start_chosen)):
+            log("reference-solver: the first-come-first-served start breaks the model; solving without it")
+        else:
+            start_values = values
+            start_score = int(options.score[start_chosen].sum())
+            log(f"reference-solver: first-come-first-served start: score {start_score}, "
+                f"{len(start_chosen)} placed ({time.monotonic() - began_start:.1f}s)")
     if program.n_columns == 0:
         # Nothing can be placed: the empty plan is optimal, no solver needed.
         outcome = {"status": "optimal", "bound": 0.0, "seconds": 0.0, "chosen": np.zeros(0, dtype=np.int64),
                    "solver_objective": 0.0}
     else:
         solve = solve_highs if args.solver == "highs" else solve_cpsat
-        outcome = solve(program, args)
+        outcome = solve(program, args, start_values)
     chosen = outcome["chosen"]
+    note = None
+    if chosen is None and outcome["status"] != "infeasible":
+        # No plan from the solver in time: the bookings alone, when they fit together, are one.
+        booked = np.flatnonzero(options.booked)
+        if not check_plan(scenario, options, booked, options.accommodations(scenario, booked)):
+            chosen = booked
+            note = "the solver found no plan in time; the plan is the bookings alone"
     score = None
     placed = 0
     if chosen is not None:
@@ -1109,6 +1254,12 @@ def main(argv):
             with open(args.out, "w", encoding="utf-8") as file:
                 file.write(plan_text(scenario, options, chosen, accommodation, score))
     bound = outcome["bound"]
+    if bound is not None:
+        # Every application's best option, as if nothing competed: a bound that needs no solver.
+        best = np.full(len(scenario.applications), -np.inf)
+        np.maximum.at(best, options.app, options.score.astype(np.float64))
+        trivial = float(best[np.isfinite(best)].sum())
+        bound = min(bound, trivial) if math.isfinite(bound) else trivial
     report = {
         "solver": args.solver,
         "status": outcome["status"],
@@ -1126,6 +1277,10 @@ def main(argv):
     for extra in ("nodes", "branches"):
         if extra in outcome:
             report[extra] = outcome[extra]
+    if start_score is not None:
+        report["start_score"] = start_score
+    if note:
+        report["note"] = note
     result_stream.write(json.dumps(report) + "\n")
     result_stream.flush()
     return 0 if chosen is not None else 1
