@@ -29,7 +29,7 @@ public enum CommandLineTool {
         name: toolName,
         abstract: "Stay-and-work scheduling: match visiting freelancers to host towns, beds and seasonal work.",
         discussion: """
-        Offline commands work on files; the others talk to a sasurai-server.
+        Every command works on files: scenario and plan files, or a database file for store.
         Exit codes: 0 success, 1 refused (bad input, failed check, server refusal), 2 usage, \
         3 connection or authentication, 4 internal error.
         """,
