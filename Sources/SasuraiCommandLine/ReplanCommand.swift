@@ -72,7 +72,7 @@ enum ReplanCommand {
                 output.print("  moved        \(result.moved) other placement\(result.moved == 1 ? "" : "s") (locked: \(locked.count))")
                 output.print("  score        \(NumberFormat.grouped(result.scoreBefore)) → \(NumberFormat.grouped(result.scoreAfter))")
                 let milliseconds = Double(Int(result.seconds * 10_000)) / 10
-                let loadSeconds = Double(loadTime.components.seconds) + Double(loadTime.components.attoseconds) * 1e-18
+                let loadSeconds = loadTime.inSeconds
                 output.print("  time         \(milliseconds) ms to repair (\(NumberFormat.seconds(loadSeconds)) to load the plan)")
                 return .success
             }

@@ -89,7 +89,7 @@ public enum Engine {
         let start = clock.now
         func elapsed() -> Double {
             let duration = clock.now - start
-            return Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+            return duration.inSeconds
         }
         let problem = CompiledProblem(scenario: scenario, locked: options.locked)
         var statistics = RunStatistics()
@@ -276,4 +276,11 @@ public enum Engine {
 final class UncheckedBox<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+extension Duration {
+    /// The duration as a number of seconds, for statistics and progress.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
+    }
 }

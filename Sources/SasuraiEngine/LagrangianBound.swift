@@ -103,7 +103,7 @@ struct LagrangianBound {
         for iteration in 0..<max(1, iterations) {
             if let timeBudget, iteration > 0 {
                 let duration = clock.now - start
-                let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+                let seconds = duration.inSeconds
                 if seconds > timeBudget { break }
             }
             performed += 1

@@ -144,7 +144,7 @@ public final class Replanner {
         return ReplanResult(placed: newlyPlaced.sorted { $0.application < $1.application },
                             removed: removed.map { problem.scenario.applications[$0].id }.sorted(),
                             moved: moved, scoreBefore: scoreBefore, scoreAfter: state.score,
-                            seconds: Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
+                            seconds: duration.inSeconds)
     }
 
     /// Offers the freed town-nights to waiting applicants, best score per night first.
