@@ -13,10 +13,17 @@ It prints one JSON line on stdout, for example
     {"solver": "highs", "status": "optimal", "score": 123, "bound": 123.0, "placed": 10,
      "applications": 12, "seconds": 1.2, "variables": 456, "constraints": 789, ...}
 
-and with --out writes the best plan found as a `sasurai-plan/1` file. Progress and solver
-logs go to stderr. Exit status: 0 when a plan was found (optimal or not), 1 when the
-solver proved the scenario infeasible or found no plan at all, 2 for a bad input or a
-scenario too large for this script.
+and with --out writes the best plan found as a `sasurai-plan/1` file. `status` is
+"optimal", "time_limit" or "infeasible"; `bound` is the solver's proven upper bound on the
+score (null when infeasible), never above the sum of each application's best option;
+`seconds` is the solve alone, `build_seconds` reading the scenario and building the
+model; `start_score` is the first-come-first-served plan handed to the solver as its
+start (applications in id order, teams as one, each taking its best option that still
+fits; --no-start leaves it out). When the solver has no plan of its own in time, the
+bookings alone are reported, with a `note`. Progress and solver logs go to stderr.
+Exit status: 0 when a plan is reported, 1 when the scenario is infeasible, 2 for a bad
+input or a scenario too large for this script (over --max-options options or
+--max-entries capacity entries), 3 if a plan breaks the model (a bug).
 
 The model
 ---------
