@@ -43,6 +43,13 @@ enum ReplanCommand {
                 } catch let error as InputError {
                     throw CommandFailure("\(planPath) is not a readable plan:\n  " + error.description.replacingNewlines(with: "\n  "))
                 }
+                // The re-planner trusts its input, so a plan that breaks the scenario is refused here.
+                let violations = PlanValidator(scenario: scenario).validate(plan).violations
+                    .filter { !($0.rule == nil && $0.message.hasSuffix("is missing from the plan")) }
+                guard violations.isEmpty else {
+                    throw CommandFailure("\(planPath) does not fit \(scenarioPath) (run sasurai validate):\n  "
+                                         + violations.prefix(10).map(\.description).joined(separator: "\n  "))
+                }
                 guard scenario.applications.contains(where: { $0.id == target }) else {
                     throw CommandFailure("unknown application \"\(target)\" in \(scenarioPath)")
                 }

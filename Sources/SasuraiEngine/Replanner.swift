@@ -38,8 +38,13 @@ public final class Replanner {
         self.state = state
         var target = state.placements
         for assignment in plan.assignments {
+            // Defensive: an assignment that does not fit the compiled problem is left out.
             guard let application = problem.applicationIndex[assignment.application],
-                  let accommodation = problem.accommodationIndex[assignment.accommodation] else { continue }
+                  let accommodation = problem.accommodationIndex[assignment.accommodation],
+                  assignment.nights == Int(problem.applications[application].nights),
+                  assignment.arrival.days(since: problem.origin) >= 0,
+                  assignment.arrival.days(since: problem.origin) + assignment.nights <= problem.nightCount,
+                  assignment.slot.map({ problem.slotIndex[$0] != nil }) ?? true else { continue }
             target[application] = Placement(accommodation: Int32(accommodation),
                                             arrival: Int32(assignment.arrival.days(since: problem.origin)),
                                             slot: Int32(assignment.slot.flatMap { problem.slotIndex[$0] } ?? -1))
