@@ -101,7 +101,7 @@ public enum Engine {
             statistics.seconds = elapsed()
             statistics.constructionScore = state.score
             statistics.scoreOverTime = [(statistics.seconds, state.score)]
-            return SolveResult(plan: makePlan(problem: problem, placements: state.placements, score: state.score),
+            return SolveResult(plan: makePlan(problem: problem, state: state),
                                upperBound: nil, statistics: statistics)
         case .optimize:
             break
@@ -208,7 +208,8 @@ public enum Engine {
             statistics.scoreOverTime.append((elapsed(), bestScore))
         }
         let explained = elapsed()
-        let plan = makePlan(problem: problem, placements: bestPlacements, score: bestScore)
+        // After the fill, the final state holds exactly the best plan, occupancy included.
+        let plan = makePlan(problem: problem, state: finalState)
         statistics.explanationSeconds = elapsed() - explained
         statistics.seconds = elapsed()
         return SolveResult(plan: plan, upperBound: upperBound.map { max($0, bestScore) }, statistics: statistics)
@@ -254,7 +255,10 @@ public enum Engine {
         }
     }
 
-    static func makePlan(problem: CompiledProblem, placements: [Placement], score: Int) -> Plan {
+    /// The plan-file form of a state, with a reason for every application it leaves out.
+    static func makePlan(problem: CompiledProblem, state: SearchState) -> Plan {
+        let placements = state.placements
+        let score = state.score
         var assignments: [Assignment] = []
         var unplacedIndices: [Int] = []
         for (application, placement) in placements.enumerated() {
@@ -264,7 +268,7 @@ public enum Engine {
                 unplacedIndices.append(application)
             }
         }
-        let explainer = UnplacedExplainer(problem: problem, placements: placements)
+        let explainer = UnplacedExplainer(problem: problem, occupancy: state.occupancy)
         let unplaced = unplacedIndices.map {
             UnplacedApplication(application: problem.scenario.applications[$0].id, reason: explainer.reason(for: $0))
         }

@@ -56,7 +56,7 @@ public final class Replanner {
 
     /// The plan as it stands now (unplaced reasons included).
     public var plan: Plan {
-        Engine.makePlan(problem: problem, placements: state.placements, score: state.score)
+        Engine.makePlan(problem: problem, state: state)
     }
 
     public var score: Int { state.score }

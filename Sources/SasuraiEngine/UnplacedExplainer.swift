@@ -12,11 +12,11 @@ struct UnplacedExplainer {
     /// Most towns one reason details; more would not fit on a line anyone reads.
     static let maximumTownsInReason = 3
 
-    init(problem: CompiledProblem, placements: [Placement]) {
+    /// Explains against the occupancy of the plan as it stands, so that a booking the
+    /// re-planner has cancelled no longer counts as holding its beds.
+    init(problem: CompiledProblem, occupancy: Occupancy) {
         self.problem = problem
-        let state = SearchState(problem: problem)
-        state.reset(to: placements)
-        occupancy = state.occupancy
+        self.occupancy = occupancy
     }
 
     func reason(for application: Int) -> String {
