@@ -66,9 +66,21 @@ public enum ScenarioReader {
                         freelancers: freelancers, applications: applications, bookings: bookings)
     }
 
-    static func decodeWeights(_ node: JSONNode, _ fields: JSONFieldReader) -> Weights? {
+    /// Reads a weights object on top of `base`: fields it gives replace `base`'s, the rest stay.
+    ///
+    /// A plan run takes weights this way, over the stored scenario's; errors name the path from
+    /// `weights`, as in a scenario file.
+    public static func readWeights(_ node: JSONNode, over base: Weights) throws(InputError) -> Weights {
+        let diagnostics = DiagnosticCollector()
+        let weights = decodeWeights(node, JSONFieldReader(diagnostics: diagnostics), base: base)
+        try diagnostics.throwIfAny()
+        guard let weights else { throw InputError(diagnostics: [Diagnostic(path: "weights", message: "unreadable")]) }
+        return weights
+    }
+
+    static func decodeWeights(_ node: JSONNode, _ fields: JSONFieldReader, base: Weights = .default) -> Weights? {
         guard var object = fields.object(node, "weights") else { return nil }
-        var weights = Weights.default
+        var weights = base
         var failed = false
         func weight(_ key: String, _ apply: (inout Weights, Int) -> Void) {
             guard let node = object.node(key, required: false) else { return }

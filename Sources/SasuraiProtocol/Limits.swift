@@ -82,6 +82,10 @@ public enum ProtocolLimits {
     /// Default search time of a plan run.
     public static let defaultPlanSeconds = 30
 
+    /// Default search time of a re-plan: it only fills capacity freed since the last run,
+    /// which the engine's re-planner does in milliseconds; a few seconds of search polish it.
+    public static let defaultReplanSeconds = 5
+
     /// Hours an offer stays open: at least one, at most 30 days.
     public static let offerHours = 1...720
 

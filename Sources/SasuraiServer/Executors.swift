@@ -1,0 +1,243 @@
+import Foundation
+import SasuraiProtocol
+import SasuraiStore
+
+/// A request handed to a store thread, and where its outcome goes.
+struct StoreJob: @unchecked Sendable {
+    let session: Session
+    let request: ResolvedRequest
+    let body: @Sendable (RequestContext) throws -> CommandOutcome
+    let completion: @Sendable (CommandOutcome) -> Void
+}
+
+/// A queue of work with one condition variable, shared by the executor threads.
+final class JobQueue<Job>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var head = 0
+    private var closed = false
+
+    /// Adds a job; false when the queue no longer takes work (the server is stopping).
+    @discardableResult
+    func push(_ job: Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Waits for work and takes up to `limit` jobs; empty once closed and drained.
+    func take(limit: Int) -> [Job] {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == jobs.count && !closed { condition.wait() }
+        let end = min(jobs.count, head + limit)
+        let batch = Array(jobs[head..<end])
+        head = end
+        if head == jobs.count {
+            jobs.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head > 4_096 {
+            jobs.removeFirst(head)
+            head = 0
+        }
+        return batch
+    }
+
+    /// Stops taking new jobs; threads finish the queued ones and then see an empty batch.
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    var count: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return jobs.count - head
+    }
+}
+
+/// The one connection that writes, with group commit.
+///
+/// Every write of every client goes through this thread. It takes all the writes waiting (up
+/// to `maximumBatch`), runs each in its own savepoint inside one transaction, commits once, and
+/// only then lets the replies go out. With `synchronous=FULL` that is one WAL fsync for the
+/// whole batch instead of one per write, which is what lets durable writes keep up with many
+/// clients; a write that fails rolls back its savepoint alone, and a commit that fails turns
+/// every reply of the batch into SERVER_ERROR, since none of them took effect.
+final class Writer: @unchecked Sendable {
+    enum Job {
+        case request(StoreJob)
+        /// Internal writes: finishing a plan run, expiring offers.
+        case maintenance(name: String, body: @Sendable (ScenarioStore) throws -> Void)
+    }
+
+    /// Most writes in one transaction: enough for 1,024 clients' writes in a few batches,
+    /// few enough that one batch's replies are not held back long.
+    static let maximumBatch = 256
+
+    private let queue = JobQueue<Job>()
+    private let store: ScenarioStore
+    private let services: ServerServices
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(store: ScenarioStore, services: ServerServices) {
+        self.store = store
+        self.services = services
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        thread.name = "sasurai-writer"
+        thread.stackSize = 4 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    @discardableResult
+    func submit(_ job: StoreJob) -> Bool { queue.push(.request(job)) }
+
+    @discardableResult
+    func submitMaintenance(_ name: String, _ body: @escaping @Sendable (ScenarioStore) throws -> Void) -> Bool {
+        queue.push(.maintenance(name: name, body: body))
+    }
+
+    var backlog: Int { queue.count }
+
+    /// Finishes the queued writes, checkpoints the WAL into the database file, and returns.
+    func stop() {
+        queue.close()
+        if thread != nil { finished.wait() }
+    }
+
+    private func run() {
+        while true {
+            let batch = queue.take(limit: Self.maximumBatch)
+            if batch.isEmpty { break }
+            runBatch(batch)
+        }
+        do {
+            try store.database.checkpoint()
+        } catch {
+            services.logger.error("checkpoint_failed", ["error": String(describing: error)])
+        }
+    }
+
+    private func runBatch(_ batch: [Job]) {
+        var results: [(StoreJob, CommandOutcome)] = []
+        results.reserveCapacity(batch.count)
+        let database = store.database
+        do {
+            try database.transaction(.immediate) {
+                for job in batch {
+                    switch job {
+                    case .request(let request):
+                        results.append((request, execute(request)))
+                    case .maintenance(let name, let body):
+                        do {
+                            try database.savepoint { try body(store) }
+                        } catch {
+                            services.logger.error("maintenance_failed", ["task": name, "error": String(describing: error)])
+                        }
+                    }
+                }
+            }
+        } catch {
+            services.logger.error("commit_failed", ["writes": String(results.count), "error": String(describing: error)])
+            let failure = ErrorMapping.protocolError(for: error, logger: services.logger)
+            for (job, outcome) in results {
+                outcome.afterRollback?()
+                if case .ok = outcome.reply {
+                    job.completion(CommandOutcome(.error(ProtocolError(.serverError,
+                        "the write was not saved: \(failure.message)"))))
+                } else {
+                    job.completion(outcome)
+                }
+            }
+            return
+        }
+        for (job, outcome) in results {
+            outcome.afterCommit?()
+            job.completion(outcome)
+        }
+    }
+
+    /// Runs one request in its own savepoint; a throw rolls back that request alone.
+    private func execute(_ job: StoreJob) -> CommandOutcome {
+        let context = RequestContext(request: job.request, session: job.session, store: store, services: services)
+        do {
+            return try store.database.savepoint {
+                try RequestKeys.run(context, job.body)
+            }
+        } catch {
+            return CommandOutcome(.error(ErrorMapping.protocolError(for: error, logger: services.logger)))
+        }
+    }
+}
+
+/// Read-only connections, each on its own thread, serving reads from their own snapshots.
+///
+/// In WAL mode readers never wait for the writer or for each other, so a long PLAN snapshot or
+/// a big EXPORT on one reader leaves the others free.
+final class ReaderPool: @unchecked Sendable {
+    private let queue = JobQueue<StoreJob>()
+    private let services: ServerServices
+    private var threads: [Thread] = []
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(services: ServerServices) {
+        self.services = services
+    }
+
+    /// Opens `count` read-only connections and starts a thread for each.
+    func start(databasePath: String, count: Int) throws {
+        for index in 0..<count {
+            let store = ThreadOwned(try ScenarioStore(database: Database.open(path: databasePath, readOnly: true)))
+            let thread = Thread { [self] in
+                run(store.value)
+                finished.signal()
+            }
+            thread.name = "sasurai-reader-\(index)"
+            thread.stackSize = 4 << 20
+            threads.append(thread)
+        }
+        for thread in threads { thread.start() }
+    }
+
+    @discardableResult
+    func submit(_ job: StoreJob) -> Bool { queue.push(job) }
+
+    func stop() {
+        queue.close()
+        for _ in threads { finished.wait() }
+    }
+
+    private func run(_ store: ScenarioStore) {
+        while true {
+            let batch = queue.take(limit: 1)
+            guard let job = batch.first else { break }
+            let context = RequestContext(request: job.request, session: job.session, store: store, services: services)
+            let outcome: CommandOutcome
+            do {
+                outcome = try store.database.transaction(.deferred) { try job.body(context) }
+            } catch {
+                outcome = CommandOutcome(.error(ErrorMapping.protocolError(for: error, logger: services.logger)))
+            }
+            job.completion(outcome)
+        }
+    }
+}
+
+/// Hands a value to the one thread that will use it from then on.
+struct ThreadOwned<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
