@@ -20,8 +20,13 @@ struct ProcessResult {
 
 /// Runs `sasurai` with `arguments` and collects what it printed.
 func runSasurai(_ arguments: [String], input: Data? = nil) throws -> ProcessResult {
+    try runProgram(sasuraiBinary, arguments, input: input)
+}
+
+/// Runs a built program with `arguments` and collects what it printed.
+func runProgram(_ program: URL, _ arguments: [String], input: Data? = nil) throws -> ProcessResult {
     let process = Process()
-    process.executableURL = sasuraiBinary
+    process.executableURL = program
     process.arguments = arguments
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
