@@ -60,16 +60,23 @@ extension ScenarioStore {
 
     /// The roster of a town: placements whose stay shares a night with `nights`, by arrival then id.
     public func placements(in town: TownID, during nights: DayRange) throws -> [Placement] {
-        // The lower bound on arrival keeps the scan inside the (town, arrival) index: no stay
+        try placements(where: "town_id", is: town.rawValue, during: nights)
+    }
+
+    /// The placements whose `column` (`town_id` or `accommodation_id`) is `id` and whose stay
+    /// shares a night with `nights`, by arrival then id.
+    func placements(where column: String, is id: String, during nights: DayRange) throws -> [Placement] {
+        // The lower bound on arrival keeps the scan inside the (column, arrival) index: no stay
         // that arrived earlier than the longest possible stay can still reach `nights.from`.
         try fetchPlacements("""
-            WHERE town_id = ? AND arrival >= ? AND arrival < ? AND date(arrival, '+' || nights || ' days') > ?
+            WHERE \(column) = ? AND arrival >= ? AND arrival < ? AND date(arrival, '+' || nights || ' days') > ?
             ORDER BY arrival, application_id
-            """, arguments: [town.rawValue, nights.from.adding(-ModelLimits.nights.upperBound).iso, nights.to.iso,
+            """, arguments: [id, nights.from.adding(-ModelLimits.nights.upperBound).iso, nights.to.iso,
                              nights.from.iso])
     }
 
-    private func fetchPlacements(_ clause: String, arguments: StatementArguments) throws -> [Placement] {
+    /// The placements `clause` selects (a `WHERE` and `ORDER BY` on `placements`).
+    func fetchPlacements(_ clause: String, arguments: StatementArguments) throws -> [Placement] {
         var placements: [Placement] = []
         try forEachRow("""
             SELECT application_id, town_id, accommodation_id, arrival, nights, slot_id, labor_days, source, plan_id,

@@ -275,76 +275,9 @@ public final class ScenarioStore {
     /// result mix two states.
     public func exportScenario() throws -> Scenario {
         try read {
-            var scenario = Scenario(weights: try loadWeights())
-
-            try forEachRow("""
-                SELECT id, name, prefecture, nightly_cap, min_nights, max_nights, subsidy_per_night
-                FROM towns ORDER BY id
-                """) { row in
-                scenario.towns.append(Town(id: TownID(try row.requiredText(at: 0)), name: try row.requiredText(at: 1),
-                                           prefecture: try row.requiredText(at: 2), nightlyCap: row.int(at: 3),
-                                           minNights: row.int(at: 4), maxNights: row.int(at: 5),
-                                           subsidyPerNight: row.int(at: 6)))
-            }
-
-            var openRanges: [String: [DayRange]] = [:]
-            try forEachRow("""
-                SELECT accommodation_id, from_day, to_day FROM accommodation_open_ranges
-                ORDER BY accommodation_id, position
-                """) { row in
-                openRanges[try row.requiredText(at: 0), default: []]
-                    .append(DayRange(from: try row.day(at: 1), to: try row.day(at: 2)))
-            }
-            try forEachRow("""
-                SELECT id, town_id, name, kind, beds, price_per_night, always_open FROM accommodations ORDER BY id
-                """) { row in
-                let id = try row.requiredText(at: 0)
-                scenario.accommodations.append(Accommodation(
-                    id: AccommodationID(id), town: TownID(try row.requiredText(at: 1)), name: try row.requiredText(at: 2),
-                    kind: try row.choice(at: 3), beds: row.int(at: 4), pricePerNight: row.int(at: 5),
-                    open: row.int(at: 6) == 1 ? nil : openRanges[id] ?? []))
-            }
-
-            let slotSkills = try groupedText("SELECT slot_id, skill FROM slot_skills ORDER BY slot_id, skill")
-            try forEachRow("SELECT id, town_id, title, from_day, to_day, seats, min_days FROM slots ORDER BY id") { row in
-                let id = try row.requiredText(at: 0)
-                scenario.slots.append(Slot(id: SlotID(id), town: TownID(try row.requiredText(at: 1)),
-                                           title: try row.requiredText(at: 2), skills: slotSkills[id] ?? [],
-                                           from: try row.day(at: 3), to: try row.day(at: 4), seats: row.int(at: 5),
-                                           minDays: row.int(at: 6)))
-            }
-
-            let freelancerSkills = try groupedText(
-                "SELECT freelancer_id, skill FROM freelancer_skills ORDER BY freelancer_id, skill")
-            try forEachRow("SELECT id, name, relocation FROM freelancers ORDER BY id") { row in
-                let id = try row.requiredText(at: 0)
-                scenario.freelancers.append(Freelancer(id: FreelancerID(id), name: try row.requiredText(at: 1),
-                                                       skills: freelancerSkills[id] ?? [],
-                                                       relocation: try row.choice(at: 2)))
-            }
-
-            let preferredTowns = try groupedText(
-                "SELECT application_id, town_id FROM application_towns ORDER BY application_id, rank")
-            let kinds = try groupedText("SELECT application_id, kind FROM application_kinds ORDER BY application_id, kind")
-            scenario.applications.reserveCapacity(try Int.fetchOne(database, sql: "SELECT count(*) FROM applications") ?? 0)
-            try forEachRow("""
-                SELECT id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team
-                FROM applications ORDER BY id
-                """) { row in
-                let id = try row.requiredText(at: 0)
-                let applicationKinds = try (kinds[id] ?? []).map { text in
-                    guard let kind = AccommodationKind(rawValue: text) else {
-                        throw StoreError.corruptData("application_kinds holds unknown kind \"\(text)\"")
-                    }
-                    return kind
-                }
-                scenario.applications.append(Application(
-                    id: ApplicationID(id), freelancer: FreelancerID(try row.requiredText(at: 1)),
-                    earliest: try row.day(at: 2), latest: try row.day(at: 3), nights: row.int(at: 4),
-                    towns: (preferredTowns[id] ?? []).map { TownID($0) }, kinds: applicationKinds,
-                    budgetPerNight: row.int(at: 5), labor: try row.choice(at: 6), team: row.text(at: 7).map { TeamID($0) }))
-            }
-
+            var scenario = Scenario(weights: try loadWeights(), towns: try fetchTowns(),
+                                    accommodations: try fetchAccommodations(), slots: try fetchSlots(),
+                                    freelancers: try fetchFreelancers(), applications: try fetchApplications())
             try forEachRow("""
                 SELECT application_id, town_id, accommodation_id, arrival, slot_id FROM placements
                 WHERE source IN ('booking', 'host') ORDER BY application_id
@@ -356,37 +289,6 @@ public final class ScenarioStore {
             }
             return scenario
         }
-    }
-
-    private func loadWeights() throws -> Weights {
-        guard let row = try database.fetchOne("""
-            SELECT place, rank, rank_any, labor_day, relocation_none, relocation_considering, relocation_planning
-            FROM scenario_weights WHERE id = 1
-            """) else {
-            throw StoreError.corruptData("scenario_weights has no row")
-        }
-        let rankText = try row.decode(String.self, at: 1)
-        guard case .array(let elements)? = try? JSONParser.parse(rankText).value else {
-            throw StoreError.corruptData("scenario_weights.rank is not a JSON array")
-        }
-        let rank = try elements.map { element in
-            guard case .integer(let value) = element.value else {
-                throw StoreError.corruptData("scenario_weights.rank holds a value that is not an integer")
-            }
-            return value
-        }
-        return Weights(place: try row.decode(at: 0), rank: rank, rankAny: try row.decode(at: 2),
-                       laborDay: try row.decode(at: 3), relocationNone: try row.decode(at: 4),
-                       relocationConsidering: try row.decode(at: 5), relocationPlanning: try row.decode(at: 6))
-    }
-
-    /// The second column of each row, grouped by the first, in row order.
-    private func groupedText(_ sql: String) throws -> [String: [String]] {
-        var groups: [String: [String]] = [:]
-        try forEachRow(sql) { row in
-            groups[try row.requiredText(at: 0), default: []].append(try row.requiredText(at: 1))
-        }
-        return groups
     }
 
     // MARK: Transactions and rows
