@@ -192,51 +192,58 @@ public final class ScenarioStore {
         }
     }
 
-    private func insertAccommodations(_ accommodations: [Accommodation]) throws {
+    func insertAccommodations(_ accommodations: [Accommodation]) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO accommodations (id, town_id, name, kind, beds, price_per_night, always_open)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        let insertRange = try database.cachedStatement("""
-            INSERT INTO accommodation_open_ranges (accommodation_id, position, from_day, to_day) VALUES (?, ?, ?, ?)
             """)
         for accommodation in accommodations {
             try insert.run(accommodation.id.rawValue, accommodation.town.rawValue, accommodation.name,
                            accommodation.kind.rawValue, accommodation.beds, accommodation.pricePerNight,
                            accommodation.open == nil)
-            for (position, range) in (accommodation.open ?? []).enumerated() {
-                try insertRange.run(accommodation.id.rawValue, position, range.from.iso, range.to.iso)
-            }
+            try insertOpenRanges(of: accommodation)
         }
     }
 
-    private func insertSlots(_ slots: [Slot]) throws {
+    /// Stores the open ranges of an accommodation whose row exists and has none yet.
+    func insertOpenRanges(of accommodation: Accommodation) throws {
+        let insertRange = try database.cachedStatement("""
+            INSERT INTO accommodation_open_ranges (accommodation_id, position, from_day, to_day) VALUES (?, ?, ?, ?)
+            """)
+        for (position, range) in (accommodation.open ?? []).enumerated() {
+            try insertRange.run(accommodation.id.rawValue, position, range.from.iso, range.to.iso)
+        }
+    }
+
+    func insertSlots(_ slots: [Slot]) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO slots (id, town_id, title, from_day, to_day, seats, min_days) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertSkill = try database.cachedStatement("INSERT INTO slot_skills (slot_id, skill) VALUES (?, ?)")
         for slot in slots {
             try insert.run(slot.id.rawValue, slot.town.rawValue, slot.title, slot.from.iso, slot.to.iso, slot.seats,
                            slot.minDays)
-            for skill in slot.skills {
-                try insertSkill.run(slot.id.rawValue, skill)
-            }
+            try insertSkills(slot.skills, into: "slot_skills", owner: "slot_id", id: slot.id.rawValue)
         }
     }
 
-    private func insertFreelancers(_ freelancers: [Freelancer]) throws {
+    func insertFreelancers(_ freelancers: [Freelancer]) throws {
         let insert = try database.cachedStatement("INSERT INTO freelancers (id, name, relocation) VALUES (?, ?, ?)")
-        let insertSkill = try database.cachedStatement(
-            "INSERT INTO freelancer_skills (freelancer_id, skill) VALUES (?, ?)")
         for freelancer in freelancers {
             try insert.run(freelancer.id.rawValue, freelancer.name, freelancer.relocation.rawValue)
-            for skill in freelancer.skills {
-                try insertSkill.run(freelancer.id.rawValue, skill)
-            }
+            try insertSkills(freelancer.skills, into: "freelancer_skills", owner: "freelancer_id",
+                             id: freelancer.id.rawValue)
         }
     }
 
-    private func insertApplications(_ applications: [Application], booked: Set<ApplicationID>, now: String) throws {
+    /// Stores the skills of one slot or freelancer (`table` and its `owner` column name which).
+    func insertSkills(_ skills: [String], into table: String, owner: String, id: String) throws {
+        let insertSkill = try database.cachedStatement("INSERT INTO \(table) (\(owner), skill) VALUES (?, ?)")
+        for skill in skills {
+            try insertSkill.run(id, skill)
+        }
+    }
+
+    func insertApplications(_ applications: [Application], booked: Set<ApplicationID>, now: String) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO applications (id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team,
                                       state, state_changed_at)
@@ -299,6 +306,27 @@ public final class ScenarioStore {
             return try database.savepoint(body)
         }
         return try database.transaction(.immediate, body)
+    }
+
+    /// Creates or replaces one entity as one write: `replace` when `exists` finds it, `create`
+    /// otherwise, then an audit row `<entity>.created` or `<entity>.replaced` and a version bump.
+    /// Returns true when it created.
+    func createOrReplace(_ entity: String, id: String, detail: String, actor: String, exists: () throws -> Bool,
+                         create: () throws -> Void, replace: () throws -> Void) throws -> Bool {
+        try Self.validateActor(actor)
+        let now = Timestamp.iso(clock())
+        return try write {
+            let created = try !exists()
+            if created {
+                try create()
+            } else {
+                try replace()
+            }
+            try insertAuditRow(at: now, actor: actor, action: entity + (created ? ".created" : ".replaced"),
+                               subject: id, detail: detail)
+            _ = try bumpStateVersion()
+            return created
+        }
     }
 
     /// Runs `body` on one read snapshot.
