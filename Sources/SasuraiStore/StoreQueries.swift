@@ -1,6 +1,7 @@
 import SasuraiCore
 
-/// Reading the stored scenario: single entities, a town's lists and counts.
+/// Reading the stored scenario: single entities, a town's lists, counts, the snapshot an
+/// allocation run plans from, and what the plans said about an application.
 extension ScenarioStore {
     // MARK: Entities
 
@@ -67,6 +68,121 @@ extension ScenarioStore {
                                slots: try row.decode(at: 2), freelancers: try row.decode(at: 3),
                                applications: applications)
         }
+    }
+
+    // MARK: Planning
+
+    /// What an allocation run plans from, and the state version it was read at, on one snapshot.
+    ///
+    /// The scenario holds every town, accommodation and freelancer and the weights; the
+    /// applications that are pending, offered or confirmed; and one booking per current
+    /// placement, whatever made it, since a run must keep every place already held. It passes
+    /// `ScenarioReader`'s checks, so the engine can run on it, because of two adjustments:
+    ///
+    /// - A team whose placed members cannot stand as bookings of the whole team (some members
+    ///   placed and others waiting, say after a cancellation, or members placed apart) loses
+    ///   its team id here. Its placed members are fixed, so no run could place the team whole;
+    ///   planning the waiting members alone gives them a chance instead of none, and each can
+    ///   still decline the offer. Teams with no member placed, or all placed together, keep it.
+    /// - Slots are limited to the nights the applications and placements span: a slot that no
+    ///   application window or stay reaches is left out, and the others are cut to that span.
+    ///   No stay could use the nights cut, so labor days and every check come out the same, and
+    ///   next season's slots do not stretch the scenario past the 731 nights a scenario may span.
+    ///
+    /// - Throws: `StoreError.conflict` when the applications and placements themselves span
+    ///   more than `ModelLimits.maximumHorizonNights` nights, which no run can take.
+    public func planningSnapshot() throws -> (scenario: Scenario, stateVersion: Int64) {
+        try read {
+            let version = try stateVersion()
+            var scenario = Scenario(
+                weights: try loadWeights(), towns: try fetchTowns(), accommodations: try fetchAccommodations(),
+                freelancers: try fetchFreelancers(),
+                applications: try fetchApplications("WHERE state IN ('pending', 'offered', 'confirmed')"))
+            let placements = try fetchPlacements("ORDER BY application_id", arguments: [])
+            scenario.bookings = placements.map { placement in
+                let assignment = placement.assignment
+                return Booking(application: assignment.application, town: assignment.town,
+                               accommodation: assignment.accommodation, arrival: assignment.arrival,
+                               slot: assignment.slot)
+            }
+            Self.dissolveBrokenTeams(in: &scenario.applications, placements: placements)
+            scenario.slots = Self.slotsForPlanning(
+                try fetchSlots(), applications: scenario.applications, placements: placements)
+            if let horizon = scenario.horizon, horizon.count > ModelLimits.maximumHorizonNights {
+                throw StoreError.conflict(
+                    "the open applications and stays span \(horizon.count) nights from \(horizon.from.iso) to "
+                        + "\(horizon.to.iso), more than \(ModelLimits.maximumHorizonNights)")
+            }
+            return (scenario, version)
+        }
+    }
+
+    /// Clears the team of every member of a team whose placements are not those of the whole
+    /// team in one town with one arrival; see `planningSnapshot()`.
+    private static func dissolveBrokenTeams(in applications: inout [Application], placements: [Placement]) {
+        var assignments: [ApplicationID: Assignment] = [:]
+        for placement in placements {
+            assignments[placement.assignment.application] = placement.assignment
+        }
+        var members: [TeamID: [Int]] = [:]
+        for (position, application) in applications.enumerated() {
+            if let team = application.team { members[team, default: []].append(position) }
+        }
+        for positions in members.values {
+            let placed = positions.compactMap { assignments[applications[$0].id] }
+            let whole = placed.isEmpty || (placed.count == positions.count
+                && placed.allSatisfy { $0.town == placed[0].town && $0.arrival == placed[0].arrival })
+            guard !whole else { continue }
+            for position in positions {
+                applications[position].team = nil
+            }
+        }
+    }
+
+    /// The slots cut to the nights from the first application window or stay to the last;
+    /// see `planningSnapshot()`.
+    private static func slotsForPlanning(_ slots: [Slot], applications: [Application],
+                                         placements: [Placement]) -> [Slot] {
+        var first: Day?
+        var last: Day?
+        func include(_ range: DayRange) {
+            first = first.map { min($0, range.from) } ?? range.from
+            last = last.map { max($0, range.to) } ?? range.to
+        }
+        for application in applications { include(DayRange(from: application.earliest, to: application.latest)) }
+        for placement in placements { include(placement.assignment.stay) }
+        guard let first, let last else { return [] }
+        let span = DayRange(from: first, to: last)
+        let used = Set(placements.compactMap(\.assignment.slot))
+        return slots.compactMap { slot in
+            let window = slot.window.intersection(span)
+            // A booking's labor days lie inside the span, so a used slot always keeps min_days.
+            guard used.contains(slot.id) || window.count >= slot.minDays else { return nil }
+            var cut = slot
+            cut.from = window.from
+            cut.to = window.to
+            return cut
+        }
+    }
+
+    /// The newest plan that placed `application` (reason nil) or left it unplaced (with the
+    /// reason it gave), among plans that finished, were committed or went stale; nil when no
+    /// such plan names the application.
+    public func latestVerdict(for application: ApplicationID) throws -> (plan: Int64, reason: String?)? {
+        // Walking plans newest first with primary-key probes stops at the first mention, and
+        // needs no index on application ids in the plans' tables.
+        var verdict: (plan: Int64, reason: String?)?
+        try forEachRow("""
+            SELECT id, (SELECT reason FROM plan_unplaced WHERE plan_id = plans.id AND application_id = ?1)
+            FROM plans
+            WHERE status IN ('finished', 'committed', 'stale')
+                AND (EXISTS (SELECT 1 FROM plan_assignments WHERE plan_id = plans.id AND application_id = ?1)
+                     OR EXISTS (SELECT 1 FROM plan_unplaced WHERE plan_id = plans.id AND application_id = ?1))
+            ORDER BY id DESC LIMIT 1
+            """, arguments: [application.rawValue]) { row in
+            verdict = (row.int64(at: 0), row.text(at: 1))
+        }
+        return verdict
     }
 
     // MARK: Loading
