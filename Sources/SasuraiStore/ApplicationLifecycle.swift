@@ -60,16 +60,23 @@ extension ScenarioStore {
 
     /// The roster of a town: placements whose stay shares a night with `nights`, by arrival then id.
     public func placements(in town: TownID, during nights: DayRange) throws -> [Placement] {
-        // The lower bound on arrival keeps the scan inside the (town, arrival) index: no stay
+        try placements(where: "town_id", is: town.rawValue, during: nights)
+    }
+
+    /// The placements whose `column` (`town_id` or `accommodation_id`) is `id` and whose stay
+    /// shares a night with `nights`, by arrival then id.
+    func placements(where column: String, is id: String, during nights: DayRange) throws -> [Placement] {
+        // The lower bound on arrival keeps the scan inside the (column, arrival) index: no stay
         // that arrived earlier than the longest possible stay can still reach `nights.from`.
         try fetchPlacements("""
-            WHERE town_id = ? AND arrival >= ? AND arrival < ? AND date(arrival, '+' || nights || ' days') > ?
+            WHERE \(column) = ? AND arrival >= ? AND arrival < ? AND date(arrival, '+' || nights || ' days') > ?
             ORDER BY arrival, application_id
-            """, arguments: [town.rawValue, nights.from.adding(-ModelLimits.nights.upperBound).iso, nights.to.iso,
+            """, arguments: [id, nights.from.adding(-ModelLimits.nights.upperBound).iso, nights.to.iso,
                              nights.from.iso])
     }
 
-    private func fetchPlacements(_ clause: String, arguments: StatementArguments) throws -> [Placement] {
+    /// The placements `clause` selects (a `WHERE` and `ORDER BY` on `placements`).
+    func fetchPlacements(_ clause: String, arguments: StatementArguments) throws -> [Placement] {
         var placements: [Placement] = []
         try forEachRow("""
             SELECT application_id, town_id, accommodation_id, arrival, nights, slot_id, labor_days, source, plan_id,
@@ -140,72 +147,11 @@ extension ScenarioStore {
     ///
     /// Checks that the application is pending and that the booking's accommodation and slot lie
     /// in its town; the placement rules and capacities of MODEL.md are the caller's to check
-    /// (with `PlanValidator`) before booking. Appends an audit row and bumps the state version.
+    /// (with `PlanValidator`) before booking, or use `bookChecked`, which checks them itself.
+    /// Appends an audit row and bumps the state version.
     @discardableResult
     public func book(_ booking: Booking, actor: String) throws -> Placement {
-        try Self.validateActor(actor)
-        let now = Timestamp.iso(clock())
-        return try write {
-            let status = try applicationStatus(booking.application)
-            guard status.state == .pending else {
-                throw StoreError.conflict("application \"\(booking.application)\" is \(status.state.rawValue), "
-                                          + "only a pending application can be booked")
-            }
-            guard let nights = try Int.fetchOne(database, sql: "SELECT nights FROM applications WHERE id = ?",
-                                                arguments: [booking.application.rawValue]) else {
-                throw StoreError.notFound(entity: "application", id: booking.application.rawValue)
-            }
-            let stay = DayRange(arrival: booking.arrival, nights: nights)
-            var laborDays = 0
-            if let slot = booking.slot {
-                guard let row = try database.fetchOne("SELECT town_id, from_day, to_day FROM slots WHERE id = ?",
-                                                      arguments: [slot.rawValue]) else {
-                    throw StoreError.notFound(entity: "slot", id: slot.rawValue)
-                }
-                guard try row.decode(String.self, at: 0) == booking.town.rawValue else {
-                    throw StoreError.conflict("slot \"\(slot)\" is not in town \"\(booking.town)\"")
-                }
-                guard let from = Day(iso: try row.decode(at: 1)), let to = Day(iso: try row.decode(at: 2)) else {
-                    throw StoreError.corruptData("slot \"\(slot)\" has a malformed window")
-                }
-                laborDays = DayRange(from: from, to: to).intersection(stay).count
-            }
-            guard let accommodationTown = try String.fetchOne(
-                database, sql: "SELECT town_id FROM accommodations WHERE id = ?",
-                arguments: [booking.accommodation.rawValue]) else {
-                throw StoreError.notFound(entity: "accommodation", id: booking.accommodation.rawValue)
-            }
-            guard accommodationTown == booking.town.rawValue else {
-                throw StoreError.conflict("accommodation \"\(booking.accommodation)\" is not in town \"\(booking.town)\"")
-            }
-            try database.cachedStatement(Self.insertPlacementSQL).run(
-                booking.application.rawValue, booking.town.rawValue, booking.accommodation.rawValue,
-                booking.arrival.iso, nights, booking.slot?.rawValue, laborDays, PlacementSource.host.rawValue,
-                nil as Int64?, now)
-            try database.execute("""
-                UPDATE applications SET state = 'confirmed', state_changed_at = ?, offer_expires_at = NULL WHERE id = ?
-                """, arguments: [now, booking.application.rawValue])
-            var detail = JSONWriter()
-            detail.raw("{")
-            detail.key("town"); detail.string(booking.town.rawValue)
-            detail.raw(", ")
-            detail.key("accommodation"); detail.string(booking.accommodation.rawValue)
-            detail.raw(", ")
-            detail.key("arrival"); detail.string(booking.arrival.iso)
-            detail.raw(", ")
-            detail.key("nights"); detail.integer(nights)
-            detail.raw(", ")
-            detail.key("slot")
-            if let slot = booking.slot { detail.string(slot.rawValue) } else { detail.null() }
-            detail.raw("}")
-            try insertAuditRow(at: now, actor: actor, action: "application.booked",
-                               subject: booking.application.rawValue, detail: detail.text)
-            _ = try bumpStateVersion()
-            let assignment = Assignment(application: booking.application, town: booking.town,
-                                        accommodation: booking.accommodation, arrival: booking.arrival, nights: nights,
-                                        slot: booking.slot, laborDays: laborDays)
-            return Placement(assignment: assignment, source: .host, placedAt: now)
-        }
+        try placeBooking(booking, checkingRules: false, actor: actor)
     }
 
     /// Moves every offer whose deadline has passed to `expired`, freeing its place.

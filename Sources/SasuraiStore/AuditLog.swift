@@ -50,4 +50,30 @@ extension ScenarioStore {
             INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?, ?, ?, ?, ?)
             """, arguments: [time, actor, action, subject, detail])
     }
+
+    /// A flat JSON object of `fields`, in the order given, for an audit row's detail.
+    static func auditDetail(_ fields: KeyValuePairs<String, AuditValue>) -> String {
+        var writer = JSONWriter()
+        writer.raw("{")
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { writer.raw(", ") }
+            writer.key(key)
+            switch value {
+            case .text(let text?): writer.string(text)
+            case .text(nil): writer.null()
+            case .integer(let number): writer.integer(number)
+            case .flag(let flag): writer.bool(flag)
+            }
+        }
+        writer.raw("}")
+        return writer.text
+    }
+}
+
+/// One value of an audit row's detail object.
+enum AuditValue {
+    /// A string, or null when nil.
+    case text(String?)
+    case integer(Int)
+    case flag(Bool)
 }

@@ -192,51 +192,58 @@ public final class ScenarioStore {
         }
     }
 
-    private func insertAccommodations(_ accommodations: [Accommodation]) throws {
+    func insertAccommodations(_ accommodations: [Accommodation]) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO accommodations (id, town_id, name, kind, beds, price_per_night, always_open)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
-        let insertRange = try database.cachedStatement("""
-            INSERT INTO accommodation_open_ranges (accommodation_id, position, from_day, to_day) VALUES (?, ?, ?, ?)
             """)
         for accommodation in accommodations {
             try insert.run(accommodation.id.rawValue, accommodation.town.rawValue, accommodation.name,
                            accommodation.kind.rawValue, accommodation.beds, accommodation.pricePerNight,
                            accommodation.open == nil)
-            for (position, range) in (accommodation.open ?? []).enumerated() {
-                try insertRange.run(accommodation.id.rawValue, position, range.from.iso, range.to.iso)
-            }
+            try insertOpenRanges(of: accommodation)
         }
     }
 
-    private func insertSlots(_ slots: [Slot]) throws {
+    /// Stores the open ranges of an accommodation whose row exists and has none yet.
+    func insertOpenRanges(of accommodation: Accommodation) throws {
+        let insertRange = try database.cachedStatement("""
+            INSERT INTO accommodation_open_ranges (accommodation_id, position, from_day, to_day) VALUES (?, ?, ?, ?)
+            """)
+        for (position, range) in (accommodation.open ?? []).enumerated() {
+            try insertRange.run(accommodation.id.rawValue, position, range.from.iso, range.to.iso)
+        }
+    }
+
+    func insertSlots(_ slots: [Slot]) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO slots (id, town_id, title, from_day, to_day, seats, min_days) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
-        let insertSkill = try database.cachedStatement("INSERT INTO slot_skills (slot_id, skill) VALUES (?, ?)")
         for slot in slots {
             try insert.run(slot.id.rawValue, slot.town.rawValue, slot.title, slot.from.iso, slot.to.iso, slot.seats,
                            slot.minDays)
-            for skill in slot.skills {
-                try insertSkill.run(slot.id.rawValue, skill)
-            }
+            try insertSkills(slot.skills, into: "slot_skills", owner: "slot_id", id: slot.id.rawValue)
         }
     }
 
-    private func insertFreelancers(_ freelancers: [Freelancer]) throws {
+    func insertFreelancers(_ freelancers: [Freelancer]) throws {
         let insert = try database.cachedStatement("INSERT INTO freelancers (id, name, relocation) VALUES (?, ?, ?)")
-        let insertSkill = try database.cachedStatement(
-            "INSERT INTO freelancer_skills (freelancer_id, skill) VALUES (?, ?)")
         for freelancer in freelancers {
             try insert.run(freelancer.id.rawValue, freelancer.name, freelancer.relocation.rawValue)
-            for skill in freelancer.skills {
-                try insertSkill.run(freelancer.id.rawValue, skill)
-            }
+            try insertSkills(freelancer.skills, into: "freelancer_skills", owner: "freelancer_id",
+                             id: freelancer.id.rawValue)
         }
     }
 
-    private func insertApplications(_ applications: [Application], booked: Set<ApplicationID>, now: String) throws {
+    /// Stores the skills of one slot or freelancer (`table` and its `owner` column name which).
+    func insertSkills(_ skills: [String], into table: String, owner: String, id: String) throws {
+        let insertSkill = try database.cachedStatement("INSERT INTO \(table) (\(owner), skill) VALUES (?, ?)")
+        for skill in skills {
+            try insertSkill.run(id, skill)
+        }
+    }
+
+    func insertApplications(_ applications: [Application], booked: Set<ApplicationID>, now: String) throws {
         let insert = try database.cachedStatement("""
             INSERT INTO applications (id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team,
                                       state, state_changed_at)
@@ -275,76 +282,9 @@ public final class ScenarioStore {
     /// result mix two states.
     public func exportScenario() throws -> Scenario {
         try read {
-            var scenario = Scenario(weights: try loadWeights())
-
-            try forEachRow("""
-                SELECT id, name, prefecture, nightly_cap, min_nights, max_nights, subsidy_per_night
-                FROM towns ORDER BY id
-                """) { row in
-                scenario.towns.append(Town(id: TownID(try row.requiredText(at: 0)), name: try row.requiredText(at: 1),
-                                           prefecture: try row.requiredText(at: 2), nightlyCap: row.int(at: 3),
-                                           minNights: row.int(at: 4), maxNights: row.int(at: 5),
-                                           subsidyPerNight: row.int(at: 6)))
-            }
-
-            var openRanges: [String: [DayRange]] = [:]
-            try forEachRow("""
-                SELECT accommodation_id, from_day, to_day FROM accommodation_open_ranges
-                ORDER BY accommodation_id, position
-                """) { row in
-                openRanges[try row.requiredText(at: 0), default: []]
-                    .append(DayRange(from: try row.day(at: 1), to: try row.day(at: 2)))
-            }
-            try forEachRow("""
-                SELECT id, town_id, name, kind, beds, price_per_night, always_open FROM accommodations ORDER BY id
-                """) { row in
-                let id = try row.requiredText(at: 0)
-                scenario.accommodations.append(Accommodation(
-                    id: AccommodationID(id), town: TownID(try row.requiredText(at: 1)), name: try row.requiredText(at: 2),
-                    kind: try row.choice(at: 3), beds: row.int(at: 4), pricePerNight: row.int(at: 5),
-                    open: row.int(at: 6) == 1 ? nil : openRanges[id] ?? []))
-            }
-
-            let slotSkills = try groupedText("SELECT slot_id, skill FROM slot_skills ORDER BY slot_id, skill")
-            try forEachRow("SELECT id, town_id, title, from_day, to_day, seats, min_days FROM slots ORDER BY id") { row in
-                let id = try row.requiredText(at: 0)
-                scenario.slots.append(Slot(id: SlotID(id), town: TownID(try row.requiredText(at: 1)),
-                                           title: try row.requiredText(at: 2), skills: slotSkills[id] ?? [],
-                                           from: try row.day(at: 3), to: try row.day(at: 4), seats: row.int(at: 5),
-                                           minDays: row.int(at: 6)))
-            }
-
-            let freelancerSkills = try groupedText(
-                "SELECT freelancer_id, skill FROM freelancer_skills ORDER BY freelancer_id, skill")
-            try forEachRow("SELECT id, name, relocation FROM freelancers ORDER BY id") { row in
-                let id = try row.requiredText(at: 0)
-                scenario.freelancers.append(Freelancer(id: FreelancerID(id), name: try row.requiredText(at: 1),
-                                                       skills: freelancerSkills[id] ?? [],
-                                                       relocation: try row.choice(at: 2)))
-            }
-
-            let preferredTowns = try groupedText(
-                "SELECT application_id, town_id FROM application_towns ORDER BY application_id, rank")
-            let kinds = try groupedText("SELECT application_id, kind FROM application_kinds ORDER BY application_id, kind")
-            scenario.applications.reserveCapacity(try Int.fetchOne(database, sql: "SELECT count(*) FROM applications") ?? 0)
-            try forEachRow("""
-                SELECT id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team
-                FROM applications ORDER BY id
-                """) { row in
-                let id = try row.requiredText(at: 0)
-                let applicationKinds = try (kinds[id] ?? []).map { text in
-                    guard let kind = AccommodationKind(rawValue: text) else {
-                        throw StoreError.corruptData("application_kinds holds unknown kind \"\(text)\"")
-                    }
-                    return kind
-                }
-                scenario.applications.append(Application(
-                    id: ApplicationID(id), freelancer: FreelancerID(try row.requiredText(at: 1)),
-                    earliest: try row.day(at: 2), latest: try row.day(at: 3), nights: row.int(at: 4),
-                    towns: (preferredTowns[id] ?? []).map { TownID($0) }, kinds: applicationKinds,
-                    budgetPerNight: row.int(at: 5), labor: try row.choice(at: 6), team: row.text(at: 7).map { TeamID($0) }))
-            }
-
+            var scenario = Scenario(weights: try loadWeights(), towns: try fetchTowns(),
+                                    accommodations: try fetchAccommodations(), slots: try fetchSlots(),
+                                    freelancers: try fetchFreelancers(), applications: try fetchApplications())
             try forEachRow("""
                 SELECT application_id, town_id, accommodation_id, arrival, slot_id FROM placements
                 WHERE source IN ('booking', 'host') ORDER BY application_id
@@ -358,37 +298,6 @@ public final class ScenarioStore {
         }
     }
 
-    private func loadWeights() throws -> Weights {
-        guard let row = try database.fetchOne("""
-            SELECT place, rank, rank_any, labor_day, relocation_none, relocation_considering, relocation_planning
-            FROM scenario_weights WHERE id = 1
-            """) else {
-            throw StoreError.corruptData("scenario_weights has no row")
-        }
-        let rankText = try row.decode(String.self, at: 1)
-        guard case .array(let elements)? = try? JSONParser.parse(rankText).value else {
-            throw StoreError.corruptData("scenario_weights.rank is not a JSON array")
-        }
-        let rank = try elements.map { element in
-            guard case .integer(let value) = element.value else {
-                throw StoreError.corruptData("scenario_weights.rank holds a value that is not an integer")
-            }
-            return value
-        }
-        return Weights(place: try row.decode(at: 0), rank: rank, rankAny: try row.decode(at: 2),
-                       laborDay: try row.decode(at: 3), relocationNone: try row.decode(at: 4),
-                       relocationConsidering: try row.decode(at: 5), relocationPlanning: try row.decode(at: 6))
-    }
-
-    /// The second column of each row, grouped by the first, in row order.
-    private func groupedText(_ sql: String) throws -> [String: [String]] {
-        var groups: [String: [String]] = [:]
-        try forEachRow(sql) { row in
-            groups[try row.requiredText(at: 0), default: []].append(try row.requiredText(at: 1))
-        }
-        return groups
-    }
-
     // MARK: Transactions and rows
 
     /// Runs `body` as one atomic write: a transaction, or a savepoint inside the caller's transaction.
@@ -397,6 +306,27 @@ public final class ScenarioStore {
             return try database.savepoint(body)
         }
         return try database.transaction(.immediate, body)
+    }
+
+    /// Creates or replaces one entity as one write: `replace` when `exists` finds it, `create`
+    /// otherwise, then an audit row `<entity>.created` or `<entity>.replaced` and a version bump.
+    /// Returns true when it created.
+    func createOrReplace(_ entity: String, id: String, detail: String, actor: String, exists: () throws -> Bool,
+                         create: () throws -> Void, replace: () throws -> Void) throws -> Bool {
+        try Self.validateActor(actor)
+        let now = Timestamp.iso(clock())
+        return try write {
+            let created = try !exists()
+            if created {
+                try create()
+            } else {
+                try replace()
+            }
+            try insertAuditRow(at: now, actor: actor, action: entity + (created ? ".created" : ".replaced"),
+                               subject: id, detail: detail)
+            _ = try bumpStateVersion()
+            return created
+        }
     }
 
     /// Runs `body` on one read snapshot.

@@ -21,6 +21,7 @@ public enum Schema {
         Migration(name: "create_placements", sql: placementTables),
         Migration(name: "create_audit_log", sql: auditTables),
         Migration(name: "create_tokens", sql: tokenTables),
+        Migration(name: "create_request_keys", sql: requestKeyTables),
     ]
 
     /// The tables a fully migrated store has, besides the migrator's own `schema_migrations`.
@@ -28,6 +29,7 @@ public enum Schema {
         "towns", "accommodations", "accommodation_open_ranges", "slots", "slot_skills", "freelancers",
         "freelancer_skills", "applications", "application_towns", "application_kinds", "scenario_weights",
         "state_version", "plans", "plan_assignments", "plan_unplaced", "placements", "audit_log", "tokens",
+        "request_keys",
     ]
 
     // MARK: Reusable checks
@@ -296,5 +298,21 @@ public enum Schema {
             label TEXT NOT NULL DEFAULT '',
             CHECK ((role = 'planner') = (subject IS NULL))
         ) STRICT;
+        """
+
+    static let requestKeyTables = """
+        -- The replies of mutating requests sent with a request key, so that a retry gets the same
+        -- reply instead of doing the work twice. digest identifies the request (command and
+        -- parameters) and reply holds the reply line; both are the server's bytes, opaque here.
+        -- token_id is not a foreign key: tokens are revoked, never deleted, so it cannot dangle.
+        CREATE TABLE request_keys (
+            token_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            digest BLOB NOT NULL,
+            reply BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (token_id, key)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX request_keys_by_creation ON request_keys (created_at);
         """
 }

@@ -126,3 +126,22 @@ public struct ImportSummary: Hashable, Sendable, CustomStringConvertible {
             + "\(applications) applications, \(bookings) bookings (state version \(stateVersion))"
     }
 }
+
+/// How many of each entity the store holds.
+public struct StoreCounts: Hashable, Sendable {
+    public var towns: Int
+    public var accommodations: Int
+    public var slots: Int
+    public var freelancers: Int
+    /// Applications by state; every state is present, with 0 when none is in it.
+    public var applications: [ApplicationState: Int]
+
+    public init(towns: Int, accommodations: Int, slots: Int, freelancers: Int,
+                applications: [ApplicationState: Int]) {
+        self.towns = towns
+        self.accommodations = accommodations
+        self.slots = slots
+        self.freelancers = freelancers
+        self.applications = applications
+    }
+}

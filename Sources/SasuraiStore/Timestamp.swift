@@ -10,6 +10,28 @@ import SasuraiCore
 public enum Timestamp {
     /// `date` in UTC, rounded down to the millisecond.
     public static func iso(_ date: Date) -> String {
+        let (days, remainder) = daysAndMilliseconds(date)
+        let hours = remainder / 3_600_000
+        let minutes = remainder / 60_000 % 60
+        let seconds = remainder / 1000 % 60
+        let fraction = remainder % 1000
+        return Day(daysSinceEpoch: days).iso + "T" + pad(hours, 2) + ":" + pad(minutes, 2) + ":"
+            + pad(seconds, 2) + "." + pad(fraction, 3) + "Z"
+    }
+
+    /// The UTC calendar day `date` falls on.
+    public static func day(_ date: Date) -> Day {
+        Day(daysSinceEpoch: daysAndMilliseconds(date).days)
+    }
+
+    /// `stored` (a timestamp of this form) as replies show times: without the fraction when it is
+    /// zero, so `2026-06-04T09:00:00.000Z` reads `2026-06-04T09:00:00Z`.
+    public static func reply(_ stored: String) -> String {
+        stored.hasSuffix(".000Z") ? String(stored.dropLast(5)) + "Z" : stored
+    }
+
+    /// Whole days since 1970-01-01 UTC and the milliseconds into the last of them, rounded down.
+    private static func daysAndMilliseconds(_ date: Date) -> (days: Int, milliseconds: Int64) {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let millisecondsPerDay: Int64 = 86_400_000
         var days = milliseconds / millisecondsPerDay
@@ -18,12 +40,7 @@ public enum Timestamp {
             days -= 1
             remainder += millisecondsPerDay
         }
-        let hours = remainder / 3_600_000
-        let minutes = remainder / 60_000 % 60
-        let seconds = remainder / 1000 % 60
-        let fraction = remainder % 1000
-        return Day(daysSinceEpoch: Int(days)).iso + "T" + pad(hours, 2) + ":" + pad(minutes, 2) + ":"
-            + pad(seconds, 2) + "." + pad(fraction, 3) + "Z"
+        return (Int(days), remainder)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {

@@ -1,0 +1,52 @@
+import Foundation
+import SasuraiCore
+
+/// The replies remembered for idempotent retries (PROTOCOL.md section 4), per token and key.
+///
+/// The server looks a key up, and after doing the work stores its reply in the same transaction
+/// as the work, so a crash between the two cannot leave work done with no reply to repeat.
+/// Remembering changes nothing a plan relies on and is not an action of anyone's, so it neither
+/// bumps the state version nor writes audit rows; neither does forgetting, a housekeeping job.
+extension ScenarioStore {
+    /// The digest of the request and the reply remembered under `key` for this token, if any.
+    public func rememberedReply(tokenID: Int64, key: String) throws -> (digest: [UInt8], reply: [UInt8])? {
+        var remembered: (digest: [UInt8], reply: [UInt8])?
+        try forEachRow("SELECT digest, reply FROM request_keys WHERE token_id = ? AND key = ?",
+                       arguments: [tokenID, key]) { row in
+            remembered = ([UInt8](row.blob(at: 0) ?? Data()), [UInt8](row.blob(at: 1) ?? Data()))
+        }
+        return remembered
+    }
+
+    /// Remembers the reply to the request with `digest` sent under `key`, timestamped by `clock`.
+    ///
+    /// Remembering the same request again keeps the first reply, which is the one the client may
+    /// already have; `conflict` when the key holds a different request; `invalidArgument` for a
+    /// key that is not an id.
+    public func rememberReply(tokenID: Int64, key: String, digest: [UInt8], reply: [UInt8]) throws {
+        guard IdentifierRules.isValidIdentifier(key) else {
+            throw StoreError.invalidArgument("a request key is 1 to 64 characters a-z A-Z 0-9 . _ -")
+        }
+        let now = Timestamp.iso(clock())
+        try write {
+            if let remembered = try rememberedReply(tokenID: tokenID, key: key) {
+                guard remembered.digest == digest else {
+                    throw StoreError.conflict("request key \"\(key)\" was used for a different request")
+                }
+                return
+            }
+            try database.execute("""
+                INSERT INTO request_keys (token_id, key, digest, reply, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [tokenID, key, digest, reply, now])
+        }
+    }
+
+    /// Forgets the replies remembered before `date` and returns how many there were.
+    @discardableResult
+    public func forgetRequestKeys(olderThan date: Date) throws -> Int {
+        try write {
+            try database.execute("DELETE FROM request_keys WHERE created_at < ?", arguments: [Timestamp.iso(date)])
+            return database.changes
+        }
+    }
+}
