@@ -115,6 +115,11 @@ extension ScenarioStore {
         try fetchPlanRecords("ORDER BY id DESC LIMIT ?", arguments: [max(0, limit)])
     }
 
+    /// One plan's record without its assignments, for progress and listings.
+    public func record(ofPlan id: Int64) throws -> PlanRecord {
+        try planRecord(id: id)
+    }
+
     func planRecord(id: Int64) throws -> PlanRecord {
         guard let record = try fetchPlanRecords("WHERE id = ?", arguments: [id]).first else {
             throw StoreError.notFound(entity: "plan", id: String(id))
@@ -178,7 +183,8 @@ extension ScenarioStore {
             for assignment in stored.plan.assignments {
                 let application = assignment.application
                 if let held = try placement(of: application) {
-                    guard held.source != .plan, held.assignment == assignment else {
+                    // A stay the run kept as it is (a booking, or an offer of an earlier plan) stays.
+                    guard held.assignment == assignment else {
                         throw StoreError.conflict("plan \(id) moves application \"\(application)\", which already "
                                                   + "holds a place")
                     }

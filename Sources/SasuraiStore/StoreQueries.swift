@@ -291,6 +291,11 @@ extension ScenarioStore {
         return "SELECT \(key), \(columns) FROM \(table)\(selection) ORDER BY \(key), \(order)"
     }
 
+    /// The stored scenario's score weights, which a plan run uses unless told otherwise.
+    public func scenarioWeights() throws -> Weights {
+        try loadWeights()
+    }
+
     func loadWeights() throws -> Weights {
         guard let row = try database.fetchOne("""
             SELECT place, rank, rank_any, labor_day, relocation_none, relocation_considering, relocation_planning

@@ -47,10 +47,11 @@ extension ScenarioStore {
         }
         let now = Timestamp.iso(clock())
         return try write {
-            if let subject {
-                let table = role == .host ? "towns" : "freelancers"
-                guard try database.fetchOne("SELECT 1 FROM \(table) WHERE id = ?", arguments: [subject]) != nil else {
-                    throw StoreError.notFound(entity: role == .host ? "town" : "freelancer", id: subject)
+            // A host token needs its town; a freelancer token may come before the profile, which
+            // its holder then creates with PROFILE PUT.
+            if let subject, role == .host {
+                guard try database.fetchOne("SELECT 1 FROM towns WHERE id = ?", arguments: [subject]) != nil else {
+                    throw StoreError.notFound(entity: "town", id: subject)
                 }
             }
             try database.execute("INSERT INTO tokens (role, subject, hash, created_at, label) VALUES (?, ?, ?, ?, ?)",
