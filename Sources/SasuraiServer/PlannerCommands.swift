@@ -112,7 +112,7 @@ enum PlannerCommands {
         var chosenWeights: Weights?
         if let node = parameters.node("weights") {
             let stored = try context.store.scenarioWeights()
-            do {
+            do throws(InputError) {
                 chosenWeights = try ScenarioReader.readWeights(node, over: stored)
             } catch {
                 throw invalidScenario(error, prefix: "")
