@@ -58,17 +58,39 @@ extension ScenarioStore {
     /// `a-99999999999999999999` cannot overflow the count; `conflict` only when the next id
     /// would be longer than an id may be.
     public func nextApplicationID() throws -> ApplicationID {
-        // Longest digits without leading zeros first, then the larger text: numeric order.
-        let largest = try String.fetchOne(database, sql: """
-            SELECT ltrim(substr(id, 3), '0') AS digits FROM applications
-            WHERE id GLOB 'a-[0-9]*' AND substr(id, 3) NOT GLOB '*[^0-9]*'
-            ORDER BY length(digits) DESC, digits DESC LIMIT 1
-            """) ?? "0"
-        let id = "a-" + Self.incremented(largest.isEmpty ? "0" : largest)
+        let largest: String
+        if let known = largestApplicationNumber {
+            largest = known
+        } else {
+            // Longest digits without leading zeros first, then the larger text: numeric order.
+            let found = try String.fetchOne(database, sql: """
+                SELECT ltrim(substr(id, 3), '0') AS digits FROM applications
+                WHERE id GLOB 'a-[0-9]*' AND substr(id, 3) NOT GLOB '*[^0-9]*'
+                ORDER BY length(digits) DESC, digits DESC LIMIT 1
+                """) ?? "0"
+            largest = found.isEmpty ? "0" : found
+        }
+        let next = Self.incremented(largest)
+        let id = "a-" + next
         guard IdentifierRules.isValidIdentifier(id) else {
             throw StoreError.conflict("no application id is left after \"a-\(largest)\"; give an id")
         }
+        largestApplicationNumber = next
         return ApplicationID(id)
+    }
+
+    /// Keeps `largestApplicationNumber` ahead of an id a client chose, such as `a-500`.
+    private func noteApplicationNumber(of id: ApplicationID) {
+        guard let known = largestApplicationNumber else { return }
+        let text = id.rawValue
+        guard text.hasPrefix("a-"), text.count > 2, text.dropFirst(2).allSatisfy({ $0.isASCII && $0.isNumber }) else {
+            return
+        }
+        var digits = String(text.dropFirst(2).drop { $0 == "0" })
+        if digits.isEmpty { digits = "0" }
+        if digits.count > known.count || (digits.count == known.count && digits > known) {
+            largestApplicationNumber = digits
+        }
     }
 
     /// Decimal digits plus one, as text of any length.
@@ -105,6 +127,7 @@ extension ScenarioStore {
                                         arguments: [application.id.rawValue]) == nil else {
                 throw StoreError.conflict("application \"\(application.id)\" already exists")
             }
+            noteApplicationNumber(of: application.id)
             for (index, town) in application.towns.enumerated() {
                 guard try database.fetchOne("SELECT 1 FROM towns WHERE id = ?", arguments: [town.rawValue]) != nil else {
                     throw StoreError.invalidField(path: "towns[\(index)]", message: "no town \"\(town)\"")

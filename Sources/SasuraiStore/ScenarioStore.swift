@@ -26,6 +26,14 @@ public final class ScenarioStore {
     /// The source of the current time for every stored timestamp; tests replace it.
     public var clock: () -> Date = { Date() }
 
+    /// The digits of the largest `a-<n>` application id, once `nextApplicationID` has looked.
+    ///
+    /// Finding it takes a scan of every application; remembering it makes a server-assigned id
+    /// cost nothing, which matters when thousands of APPLY requests arrive. Kept up by
+    /// `addApplication`, dropped by imports. It may run ahead of the table when a write rolls
+    /// back; that only skips a number.
+    var largestApplicationNumber: String?
+
     /// Applies `Schema.migrations`.
     public static let migrator = Migrator(Schema.migrations)
 
@@ -164,6 +172,7 @@ public final class ScenarioStore {
 
     /// Deletes children before parents, so no row is removed by a cascade one lookup at a time.
     private func deleteScenarioContent() throws {
+        largestApplicationNumber = nil
         for table in ["placements", "application_kinds", "application_towns", "applications", "freelancer_skills",
                       "freelancers", "slot_skills", "slots", "accommodation_open_ranges", "accommodations", "towns"] {
             try database.execute("DELETE FROM \(table)")
