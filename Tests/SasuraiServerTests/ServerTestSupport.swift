@@ -6,6 +6,7 @@ import SasuraiCore
 import SasuraiProtocol
 import SasuraiServer
 import SasuraiStore
+import Testing
 
 /// A server on 127.0.0.1 port 0 over a fresh database in a temporary folder, stopped by `stop()`.
 final class RunningServer: @unchecked Sendable {
@@ -159,4 +160,89 @@ final class LineClient {
             buffer.append(contentsOf: chunk[..<count])
         }
     }
+}
+
+// MARK: Comparing replies
+
+/// A reply line with what changes from run to run replaced: timestamps by `"<time>"`, issued
+/// tokens by `"<token>"` and run times by `<ms>`, so everything else can be compared exactly.
+func masked(_ line: String) -> String {
+    line.replacing(#/"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"/#, with: "\"<time>\"")
+        .replacing(#/"token": "[0-9a-f]{64}"/#, with: "\"token\": \"<token>\"")
+        .replacing(#/"elapsed_ms": \d+/#, with: "\"elapsed_ms\": <ms>")
+}
+
+/// One step of a conversation: who sends what, and the reply line (masked) it must get.
+typealias Step = (client: LineClient, request: String, reply: String)
+
+/// Sends every request in order on its client and expects each masked reply exactly.
+func converse(_ steps: [Step], sourceLocation: SourceLocation = #_sourceLocation) throws {
+    for step in steps {
+        let reply = masked(try step.client.send(step.request))
+        #expect(reply == step.reply, "after \(step.request)", sourceLocation: sourceLocation)
+    }
+}
+
+extension LineClient {
+    /// Sends every request in order and expects each masked reply exactly.
+    func expect(_ exchanges: [(request: String, reply: String)],
+                sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try converse(exchanges.map { (self, $0.request, $0.reply) }, sourceLocation: sourceLocation)
+    }
+}
+
+/// The members of a reply's JSON object (`OK {...}`); empty for an error line.
+func replyObject(_ line: String) -> [String: Any] {
+    guard line.hasPrefix("OK "),
+          let object = try? JSONSerialization.jsonObject(with: Data(line.dropFirst(3).utf8)) as? [String: Any] else {
+        return [:]
+    }
+    return object
+}
+
+// MARK: Threads
+
+/// A value handed to other threads that the test knows how to share safely.
+struct Shared<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+private final class ResultSlots<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [Result<T, any Error>?]
+    init(_ count: Int) { results = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ result: Result<T, any Error>) {
+        lock.lock()
+        results[index] = result
+        lock.unlock()
+    }
+    var all: [Result<T, any Error>] {
+        lock.lock()
+        defer { lock.unlock() }
+        return results.map { $0 ?? .failure(TestFailure("no result")) }
+    }
+}
+
+/// Runs `body(0)` ... `body(count - 1)` each on a thread of its own, all released at once, and
+/// returns their results in index order.
+func concurrently<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> [Result<T, any Error>] {
+    let slots = ResultSlots<T>(count)
+    let ready = DispatchGroup()
+    let start = DispatchSemaphore(value: 0)
+    let done = DispatchGroup()
+    for index in 0..<count {
+        ready.enter()
+        done.enter()
+        Thread {
+            ready.leave()
+            start.wait()
+            slots.set(index, Result { try body(index) })
+            done.leave()
+        }.start()
+    }
+    ready.wait()
+    for _ in 0..<count { start.signal() }
+    done.wait()
+    return slots.all
 }
