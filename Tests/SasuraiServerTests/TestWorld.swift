@@ -125,10 +125,16 @@ final class World {
 
     /// Polls PLAN SHOW until the plan is no longer running and returns that reply.
     @discardableResult
+    func waitForPlan(_ plan: Int) throws -> String { try planner.waitForPlan(plan) }
+}
+
+extension LineClient {
+    /// Polls PLAN SHOW (as a planner) until the plan is no longer running and returns that reply.
+    @discardableResult
     func waitForPlan(_ plan: Int, timeoutSeconds: Double = 30) throws -> String {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
-            let reply = try planner.send("PLAN SHOW {\"plan\": \(plan)}")
+            let reply = try send("PLAN SHOW {\"plan\": \(plan)}")
             if !reply.contains("\"status\": \"running\"") { return reply }
             Thread.sleep(forTimeInterval: 0.05)
         }
