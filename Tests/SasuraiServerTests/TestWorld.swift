@@ -99,6 +99,8 @@ final class World {
     let wake: LineClient
     let f1: LineClient
     let f2: LineClient
+    /// The tokens behind nanto, wake, f1 and f2, by town or freelancer id.
+    let tokens: [String: String]
 
     init(scenario: String = Fixture.scenario(), configure: (inout ServerConfiguration) -> Void = { _ in }) throws {
         running = try RunningServer(configure: configure)
@@ -106,10 +108,17 @@ final class World {
             planner = try running.connect(token: nil)
             let reply = try planner.send("IMPORT {\"scenario\": \(scenario)}")
             guard reply.hasPrefix("OK ") else { throw TestFailure("IMPORT failed: \(reply)") }
-            nanto = try running.connect(token: running.issueToken(role: "host", subject: "nanto"))
-            wake = try running.connect(token: running.issueToken(role: "host", subject: "wake"))
-            f1 = try running.connect(token: running.issueToken(role: "freelancer", subject: "f-1"))
-            f2 = try running.connect(token: running.issueToken(role: "freelancer", subject: "f-2"))
+            let tokens = [
+                "nanto": try running.issueToken(role: "host", subject: "nanto"),
+                "wake": try running.issueToken(role: "host", subject: "wake"),
+                "f-1": try running.issueToken(role: "freelancer", subject: "f-1"),
+                "f-2": try running.issueToken(role: "freelancer", subject: "f-2"),
+            ]
+            self.tokens = tokens
+            nanto = try running.connect(token: tokens["nanto"])
+            wake = try running.connect(token: tokens["wake"])
+            f1 = try running.connect(token: tokens["f-1"])
+            f2 = try running.connect(token: tokens["f-2"])
         } catch {
             running.stop()
             throw error
