@@ -80,6 +80,8 @@ import Testing
                 + Fixture.stayMembers("q1", "wake", "wake-vh", "2030-07-01", slot: "wake-peach", laborDays: 4, source: "plan")
                 + #", "freelancer": "f-2", "name": "Berg"}]}"#),
             (world.planner, "STATS", #"OK {"towns": 2, "accommodations": 3, "slots": 2, "freelancers": 6, "applications": {"pending": 1, "offered": 1, "confirmed": 1, "declined": 1, "withdrawn": 0, "expired": 0, "cancelled": 0}, "state_version": 4, "plans_running": 0, "connections": 6}"#),
+            // Stays from committed plans are the engine's output, not its input: not exported.
+            (world.planner, "EXPORT", "OK {\"scenario\": \(PlannerCommandTests.oneLine(try Fixture.canonical(Self.scenario)))}"),
         ])
     }
 

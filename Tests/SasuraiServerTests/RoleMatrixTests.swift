@@ -181,4 +181,43 @@ import Testing
         }
         #expect(try world.planner.send("EXPORT") == before)
     }
+
+    /// PROTOCOL.md section 1: role, then unknown fields, then the scope field, then the other
+    /// parameters in order, then the request key, then rules joining fields, then the command.
+    @Test func checksRunInTheDocumentedOrder() throws {
+        let world = try World()
+        defer { world.stop() }
+        let anonymous = try world.running.connect()
+        try converse([
+            (anonymous, #"TOWN {"bogus": 1, "town": 7}"#, "ERR UNAUTHORIZED TOWN needs a host or planner token; send AUTH first"),
+            (world.f1, #"TOWN {"bogus": 1, "town": 7}"#, "ERR FORBIDDEN TOWN is for hosts and planners"),
+            (world.wake, #"TOWN {"town": "nanto", "bogus": 1}"#, "ERR INVALID bogus: unknown field; expected one of town"),
+            (world.wake, #"ACCOMMODATION DELETE {"town": "nanto", "id": 7}"#, #"ERR FORBIDDEN town "nanto" is not your town"#),
+            (world.wake, #"ACCOMMODATION DELETE {"town": 7}"#, "ERR INVALID town: expected an id, got 7"),
+            (world.planner, #"ACCOMMODATION DELETE {"id": 7}"#, "ERR INVALID town: missing required field"),
+            (world.planner, #"ROSTER {"town": "atlantis", "from": "x", "to": "2030-09-01"}"#,
+             #"ERR INVALID from: "x" is not a date YYYY-MM-DD"#),
+            (world.planner, #"ROSTER {"town": "atlantis", "from": "2030-09-10", "to": "2030-09-01"}"#,
+             "ERR INVALID to: must be after from (2030-09-10)"),
+            (world.f1, #"APPLY {"earliest": "2030-06-01", "latest": "2030-05-01", "nights": 4, "budget_per_night": 0, "request": "a b"}"#,
+             #"ERR INVALID request: "a b" is not an id (1 to 64 characters of a-z A-Z 0-9 . _ -)"#),
+            (world.f1, #"APPLY {"earliest": "2030-06-01", "latest": "2030-05-01", "nights": 4, "budget_per_night": 0, "request": "k"}"#,
+             "ERR INVALID latest: must be after earliest (2030-06-01)"),
+        ])
+    }
+
+    /// PROTOCOL.md 7.1: "A second AUTH replaces the role. A failed AUTH leaves the connection
+    /// as anyone."
+    @Test func aFailedAuthLeavesTheConnectionAsAnyone() throws {
+        let world = try World()
+        defer { world.stop() }
+        try converse([
+            (world.nanto, "WHOAMI", #"OK {"role": "host", "town": "nanto"}"#),
+            (world.nanto, "AUTH " + world.tokens["wake"]!, #"OK {"role": "host", "town": "wake"}"#),
+            (world.nanto, "AUTH " + String(repeating: "0", count: 64), "ERR UNAUTHORIZED unknown or revoked token"),
+            (world.nanto, "WHOAMI", #"OK {"role": "anyone"}"#),
+            (world.f1, "AUTH nothex", "ERR INVALID token: expected 64 lower-case hex digits"),
+            (world.f1, "WHOAMI", #"OK {"role": "anyone"}"#),
+        ])
+    }
 }
