@@ -186,7 +186,10 @@ for c in $(seq 0 $((connections - 1))); do
         break
     fi
 done
-if [ "$profiles_ok" = 0 ] || ! probe "${write_template//ROUND/probe}"; then
+probe_write=${write_template//ROUND/probe}
+probe_write=${probe_write//\{c\}/0}
+probe_write=${probe_write//\{n\}/0}
+if [ "$profiles_ok" = 0 ] || ! probe "$probe_write"; then
     if [ "$imported" = 1 ]; then
         write_template='TOKEN ISSUE {"role": "host", "subject": "nanto", "label": "bench-ROUND-{n}"}'
     else

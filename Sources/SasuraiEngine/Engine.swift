@@ -23,6 +23,10 @@ public struct SolveOptions: Sendable {
     public var locked: [Assignment] = []
     /// Compute the Lagrangian upper bound (and use its prices to break ties).
     public var computeBound = true
+    /// Applications that are first in line (re-queued after a cancellation), in order. The
+    /// construction and the final fill try them before all others, and the search only replaces
+    /// a plan by a strictly better one, so among plans of equal score they keep their place.
+    public var firstInLine: [ApplicationID] = []
 
     public init(seed: UInt64 = 1, moveLimit: Int? = nil, timeLimit: Double? = nil, workers: Int = 2,
                 strategy: Strategy = .optimize, locked: [Assignment] = [], computeBound: Bool = true) {
@@ -125,7 +129,8 @@ public enum Engine {
 
         let inserter = Inserter(problem: problem, prices: prices)
         let constructionState = SearchState(problem: problem)
-        construct(problem: problem, state: constructionState, inserter: inserter, seed: options.seed)
+        let priority = options.firstInLine.compactMap { problem.applicationIndex[$0] }
+        construct(problem: problem, state: constructionState, inserter: inserter, seed: options.seed, priority: priority)
         statistics.constructionScore = constructionState.score
         statistics.scoreOverTime.append((elapsed(), constructionState.score))
         statistics.constructionSeconds = elapsed() - statistics.compileSeconds - statistics.boundSeconds
@@ -196,7 +201,7 @@ public enum Engine {
         // Whatever still fits goes in, so that every unplaced application is truly blocked.
         let finalState = searchers[0].state
         finalState.reset(to: bestPlacements)
-        fill(problem: problem, state: finalState, inserter: inserter)
+        fill(problem: problem, state: finalState, inserter: inserter, priority: priority)
         if finalState.score > bestScore {
             bestScore = finalState.score
             bestPlacements = finalState.placements
@@ -216,7 +221,8 @@ public enum Engine {
     }
 
     /// Greedy construction: the applications that can score most go first, teams as one.
-    static func construct(problem: CompiledProblem, state: SearchState, inserter: Inserter, seed: UInt64) {
+    static func construct(problem: CompiledProblem, state: SearchState, inserter: Inserter, seed: UInt64,
+                          priority: [Int] = []) {
         var random = SeededRandom(seed: seed, stream: 1)
         // Score per night first: like a knapsack's greedy, short stays that score as much as
         // long ones leave room for more visitors.
@@ -227,18 +233,18 @@ public enum Engine {
             if a.choiceCount != b.choiceCount { return a.choiceCount < b.choiceCount }
             return left < right
         }
-        for application in order where !state.placements[application].isPlaced {
+        for application in priority + order where !state.placements[application].isPlaced {
             inserter.insert(application, in: state, random: &random)
         }
     }
 
     /// Inserts every unplaced application that still fits, in index order.
-    static func fill(problem: CompiledProblem, state: SearchState, inserter: Inserter) {
+    static func fill(problem: CompiledProblem, state: SearchState, inserter: Inserter, priority: [Int] = []) {
         var random = SeededRandom(seed: 0, stream: 3)
         var plain = inserter
         plain.blinkRate = 0
         plain.randomizesTies = false
-        for application in 0..<problem.applications.count where !state.placements[application].isPlaced {
+        for application in priority + Array(0..<problem.applications.count) where !state.placements[application].isPlaced {
             plain.insert(application, in: state, random: &random)
         }
     }

@@ -288,6 +288,8 @@ final class EventLoop: @unchecked Sendable {
                 services.logger.info("authenticated", ["connection": String(connection.id),
                                                        "actor": connection.session.actor])
             } else if case .error = reply {
+                // A failed AUTH leaves the connection as anyone, whatever it was before.
+                connection.authenticate(.anonymous, tokenID: nil)
                 connection.failedAuthentications += 1
                 services.logger.warning("authentication_failed", ["connection": String(connection.id),
                                                                   "peer": connection.peer,

@@ -37,8 +37,8 @@ enum PlannerCommands {
 
     static func importScenario(_ context: RequestContext) throws -> CommandOutcome {
         let parameters = context.parameters
-        if let running = context.services.plans.runningPlan {
-            throw ProtocolError(.busy, "plan \(running) is still running; import when it has finished")
+        if context.services.plans.runningPlan != nil {
+            throw ProtocolError(.busy, "a plan run is in progress")
         }
         let scenario: Scenario
         if let node = parameters.node("scenario") {

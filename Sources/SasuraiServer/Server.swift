@@ -155,6 +155,8 @@ public final class Server: @unchecked Sendable {
             tick += 1
             do {
                 try checkpointer.value.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            } catch let error as SQLiteError where error.isBusy {
+                // Another checkpoint (the writer's at shutdown) holds it; the next tick will do.
             } catch {
                 services.logger.warning("checkpoint_failed", ["error": String(describing: error)])
             }

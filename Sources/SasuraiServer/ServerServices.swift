@@ -159,11 +159,16 @@ public final class PlanRunner: @unchecked Sendable {
         logger.info("plan_started", ["plan": String(planID), "seed": String(request.seed),
                                      "seconds": String(request.seconds)])
         do {
-            let snapshot = try ScenarioStore(database: Database.open(path: services.configuration.databasePath,
-                                                                     readOnly: true)).planningSnapshot()
+            let reader = try ScenarioStore(database: Database.open(path: services.configuration.databasePath,
+                                                                   readOnly: true))
+            // One read transaction: the queue and the scenario come from the same state.
+            let (snapshot, firstInLine) = try reader.database.transaction(.deferred) {
+                (try reader.planningSnapshot(), try reader.requeuedQueue())
+            }
             var scenario = snapshot.scenario
             if let weights = request.weights { scenario.weights = weights }
-            let options = SolveOptions(seed: request.seed, timeLimit: Double(request.seconds), workers: 2)
+            var options = SolveOptions(seed: request.seed, timeLimit: Double(request.seconds), workers: 2)
+            options.firstInLine = firstInLine
             let result = Engine.solve(scenario, options: options) { [self] progress in
                 update(planID, score: progress.bestScore, upperBound: progress.upperBound)
             }

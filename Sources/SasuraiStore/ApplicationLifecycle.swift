@@ -39,6 +39,14 @@ extension ScenarioStore {
             """).map { ApplicationID($0) }
     }
 
+    /// The pending applications a cancellation re-queued, earliest requeue first: first in line.
+    public func requeuedQueue() throws -> [ApplicationID] {
+        try String.fetchAll(database, sql: """
+            SELECT id FROM applications WHERE state = 'pending' AND requeued_at IS NOT NULL
+            ORDER BY requeued_at, id
+            """).map { ApplicationID($0) }
+    }
+
     private func fetchStatuses(_ clause: String, arguments: StatementArguments) throws -> [ApplicationStatus] {
         var statuses: [ApplicationStatus] = []
         try forEachRow("""

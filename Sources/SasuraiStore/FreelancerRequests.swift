@@ -69,13 +69,13 @@ extension ScenarioStore {
                 ORDER BY length(digits) DESC, digits DESC LIMIT 1
                 """) ?? "0"
             largest = found.isEmpty ? "0" : found
+            largestApplicationNumber = largest
         }
         let next = Self.incremented(largest)
         let id = "a-" + next
         guard IdentifierRules.isValidIdentifier(id) else {
             throw StoreError.conflict("no application id is left after \"a-\(largest)\"; give an id")
         }
-        largestApplicationNumber = next
         return ApplicationID(id)
     }
 
@@ -127,7 +127,6 @@ extension ScenarioStore {
                                         arguments: [application.id.rawValue]) == nil else {
                 throw StoreError.conflict("application \"\(application.id)\" already exists")
             }
-            noteApplicationNumber(of: application.id)
             for (index, town) in application.towns.enumerated() {
                 guard try database.fetchOne("SELECT 1 FROM towns WHERE id = ?", arguments: [town.rawValue]) != nil else {
                     throw StoreError.invalidField(path: "towns[\(index)]", message: "no town \"\(town)\"")
@@ -141,6 +140,8 @@ extension ScenarioStore {
                                detail: Self.auditDetail(["freelancer": .text(application.freelancer.rawValue),
                                                          "team": .text(application.team?.rawValue)]))
             _ = try bumpStateVersion()
+            // Last: a refused application must not use up a number.
+            noteApplicationNumber(of: application.id)
         }
     }
 
@@ -187,7 +188,7 @@ extension ScenarioStore {
                 throw StoreError.conflict("application \"\(application)\" is \(status.state.rawValue), not offered")
             }
             if let deadline = status.offerExpiresAt, deadline <= now {
-                throw StoreError.conflict("the offer for \"\(application)\" expired at \(Timestamp.reply(deadline))")
+                throw StoreError.conflict("the offer for \"\(application)\" expired at \(deadline)")
             }
             return try moveApplication(application, to: answer, actor: actor)
         }

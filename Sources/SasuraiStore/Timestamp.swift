@@ -24,12 +24,6 @@ public enum Timestamp {
         Day(daysSinceEpoch: daysAndMilliseconds(date).days)
     }
 
-    /// `stored` (a timestamp of this form) as replies show times: without the fraction when it is
-    /// zero, so `2026-06-04T09:00:00.000Z` reads `2026-06-04T09:00:00Z`.
-    public static func reply(_ stored: String) -> String {
-        stored.hasSuffix(".000Z") ? String(stored.dropLast(5)) + "Z" : stored
-    }
-
     /// Whole days since 1970-01-01 UTC and the milliseconds into the last of them, rounded down.
     private static func daysAndMilliseconds(_ date: Date) -> (days: Int, milliseconds: Int64) {
         let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))

@@ -101,7 +101,7 @@ import Testing
         let database = try Database.open(path: world.running.databasePath)
         try database.execute("UPDATE applications SET offer_expires_at = '2020-01-01T09:00:00.000Z' WHERE id = 'q4'")
         let refused = try fujii.send(#"ACCEPT {"application": "q4"}"#)
-        #expect([#"ERR CONFLICT the offer for "q4" expired at 2020-01-01T09:00:00Z"#,
+        #expect([#"ERR CONFLICT the offer for "q4" expired at 2020-01-01T09:00:00.000Z"#,
                  #"ERR CONFLICT application "q4" is expired, not offered"#].contains(refused), "\(refused)")
         let deadline = Date().addingTimeInterval(5)
         while try fujii.send(#"APPLICATIONS {"state": "expired"}"#).contains(#""applications": []"#), Date() < deadline {

@@ -140,7 +140,7 @@ struct FreelancerRequestTests {
             try offer("a-4", in: store)
             store.clock = { fixedNow.addingTimeInterval(3 * 86_400) }
             let before = try storeSnapshot(store.database)
-            let expired = "the offer for \"a-4\" expired at 2026-06-04T09:00:00Z"
+            let expired = "the offer for \"a-4\" expired at 2026-06-04T09:00:00.000Z"
             #expect(throws: StoreError.conflict(expired)) { try store.acceptOffer("a-4", actor: "freelancer:f-4") }
             #expect(throws: StoreError.conflict(expired)) { try store.declineOffer("a-4", actor: "freelancer:f-4") }
             // Refusing leaves the expiry to expireOffers.
