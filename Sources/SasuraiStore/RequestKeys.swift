@@ -28,16 +28,15 @@ extension ScenarioStore {
             throw StoreError.invalidArgument("a request key is 1 to 64 characters a-z A-Z 0-9 . _ -")
         }
         let now = Timestamp.iso(clock())
-        try write {
-            if let remembered = try rememberedReply(tokenID: tokenID, key: key) {
-                guard remembered.digest == digest else {
-                    throw StoreError.conflict("request key \"\(key)\" was used for a different request")
-                }
-                return
-            }
-            try database.execute("""
-                INSERT INTO request_keys (token_id, key, digest, reply, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [tokenID, key, digest, reply, now])
+        // One statement, atomic by itself, in the common case of a new key: this runs once per
+        // mutating request that carries a key, inside the writer's group commit.
+        try database.execute("""
+            INSERT INTO request_keys (token_id, key, digest, reply, created_at) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (token_id, key) DO NOTHING
+            """, arguments: [tokenID, key, digest, reply, now])
+        guard database.changes == 0 else { return }
+        if let remembered = try rememberedReply(tokenID: tokenID, key: key), remembered.digest != digest {
+            throw StoreError.conflict("request key \"\(key)\" was used for a different request")
         }
     }
 

@@ -80,8 +80,11 @@ public final class ScenarioStore {
 
     /// Increments the state version and marks finished plans made from older versions stale.
     func bumpStateVersion() throws -> Int64 {
-        try database.execute("UPDATE state_version SET version = version + 1 WHERE id = 1", arguments: [])
-        let version = try stateVersion()
+        // RETURNING saves a second statement on every write.
+        guard let version = try Int64.fetchOne(
+            database, sql: "UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version") else {
+            throw StoreError.corruptData("state_version has no row")
+        }
         try database.execute("UPDATE plans SET status = 'stale' WHERE status = 'finished' AND based_on_version < ?",
                              arguments: [version])
         return version
