@@ -182,6 +182,7 @@ final class Writer: @unchecked Sendable {
                         break
                     }
                 }
+                try store.applyGatheredStateVersionBump()
             }
         } catch {
             services.logger.error("commit_failed", ["writes": String(results.count), "error": String(describing: error)])

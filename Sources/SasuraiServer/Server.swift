@@ -50,6 +50,7 @@ public final class Server: @unchecked Sendable {
         // The writer checkpoints between batches (see Writer), so no commit pays for one.
         try store.database.execute("PRAGMA wal_autocheckpoint=0")
         try Self.tune(store.database)
+        store.gathersStateVersionBumps = true
         let writer = Writer(store: store, services: services)
         services.writer = writer
         let readers = ReaderPool(services: services)

@@ -34,6 +34,14 @@ public final class ScenarioStore {
     /// back; that only skips a number.
     var largestApplicationNumber: String?
 
+    /// When true, the state version bumps of the writes inside one transaction are gathered
+    /// into one, applied before the version is read or the transaction commits (see
+    /// `applyGatheredStateVersionBump`). The server's writer, which commits the writes of many
+    /// clients at once, sets it: two statements fewer per write. The version still grows with
+    /// every commit that changed what a plan relies on, which is all a plan's staleness needs.
+    public var gathersStateVersionBumps = false
+    var stateVersionBumpGathered = false
+
     /// Applies `Schema.migrations`.
     public static let migrator = Migrator(Schema.migrations)
 
@@ -72,14 +80,38 @@ public final class ScenarioStore {
     /// A run records the version it read; a plan whose version is older than the current one was
     /// computed from outdated input and cannot be committed.
     public func stateVersion() throws -> Int64 {
+        try applyGatheredStateVersionBump()
         guard let version = try Int64.fetchOne(database, sql: "SELECT version FROM state_version WHERE id = 1") else {
             throw StoreError.corruptData("state_version has no row")
         }
         return version
     }
 
-    /// Increments the state version and marks finished plans made from older versions stale.
-    func bumpStateVersion() throws -> Int64 {
+    /// Increments the state version and marks finished plans made from older versions stale;
+    /// with `gathersStateVersionBumps` inside a transaction, only notes that it must happen.
+    ///
+    /// Returns the new version, or nil when the bump was gathered.
+    @discardableResult
+    func bumpStateVersion() throws -> Int64? {
+        if gathersStateVersionBumps && database.isInTransaction {
+            stateVersionBumpGathered = true
+            return nil
+        }
+        return try incrementStateVersion()
+    }
+
+    /// Applies a gathered bump now. The server's writer calls it before each commit; reading
+    /// `stateVersion()` calls it first, so no one ever reads a version older than the writes
+    /// before it. A gathered bump whose write rolled back still happens: a plan then looks
+    /// stale without need, which is safe.
+    public func applyGatheredStateVersionBump() throws {
+        guard stateVersionBumpGathered else { return }
+        stateVersionBumpGathered = false
+        try incrementStateVersion()
+    }
+
+    @discardableResult
+    private func incrementStateVersion() throws -> Int64 {
         // RETURNING saves a second statement on every write.
         guard let version = try Int64.fetchOne(
             database, sql: "UPDATE state_version SET version = version + 1 WHERE id = 1 RETURNING version") else {
@@ -165,7 +197,7 @@ public final class ScenarioStore {
             }
             detail.raw("}")
             try insertAuditRow(at: now, actor: actor, action: "scenario.import", subject: nil, detail: detail.text)
-            let version = try bumpStateVersion()
+            let version = try incrementStateVersion()
             return ImportSummary(towns: scenario.towns.count, accommodations: scenario.accommodations.count,
                                  slots: scenario.slots.count, freelancers: scenario.freelancers.count,
                                  applications: scenario.applications.count, bookings: scenario.bookings.count,
