@@ -164,7 +164,9 @@ public struct CommandTable: Sendable {
             let expectation = allowed.isEmpty
                 ? "\(command.name) takes no parameters"
                 : "expected one of " + allowed.joined(separator: ", ")
-            throw ProtocolError.invalid(String(member.key.prefix(ProtocolLimits.maximumQuotedCharacters)),
+            let key = member.key.count > ProtocolLimits.maximumQuotedCharacters
+                ? String(member.key.prefix(ProtocolLimits.maximumQuotedCharacters - 1)) + "…" : member.key
+            throw ProtocolError.invalid(key,
                                         "unknown field; " + expectation)
         }
         func node(_ name: String) -> JSONNode? { members.first { $0.key == name }?.node }

@@ -14,8 +14,9 @@ public enum ProtocolLimits {
     public static let maximumLineBytes = 65_536
 
     /// Longest request line before a successful AUTH. Anonymous commands (PING, HELLO,
-    /// AUTH with its 64-digit token) are under 100 bytes; like Redis's 1 MB cap before
-    /// authentication, this keeps strangers from making the server buffer much.
+    /// AUTH with its 64-digit token) are under 100 bytes; like Redis's cap before
+    /// authentication, this keeps strangers from sending big requests. (The server still frames
+    /// with `maximumLineBytes`, since lines pipelined behind an AUTH arrive before its answer.)
     public static let maximumAnonymousLineBytes = 4_096
 
     /// Deepest JSON nesting in a request. The deepest real request (IMPORT's scenario with

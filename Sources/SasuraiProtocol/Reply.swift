@@ -139,8 +139,10 @@ public enum ReplySanitizer {
                                limit: Int = ProtocolLimits.maximumMessageCharacters) -> String {
         var result = ""
         var count = 0
+        // A cut message keeps limit - 1 characters and the ellipsis: limit in all.
+        let isCut = text.unicodeScalars.count > limit
         for scalar in text.unicodeScalars {
-            if count >= limit {
+            if isCut && count >= limit - 1 {
                 result += "…"
                 break
             }

@@ -239,7 +239,8 @@ public enum RequestLine {
     static func looksLikeHTTP(_ bytes: ArraySlice<UInt8>) -> Bool {
         let words = bytes.split(separator: 0x20)
         guard words.count >= 2, let last = words.last, last.starts(with: Array("HTTP/".utf8)) else { return false }
-        let methods = ["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH"]
+        // PRI is HTTP/2's connection preface (`PRI * HTTP/2.0`).
+        let methods = ["GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS", "CONNECT", "TRACE", "PATCH", "PRI"]
         return methods.contains { Array($0.utf8).elementsEqual(words[0]) }
     }
 

@@ -37,7 +37,10 @@ final class Connection {
         self.id = id
         self.descriptor = descriptor
         self.peer = peer
-        self.codec = LineCodec(maximumLineBytes: Principal.anonymous.maximumLineBytes)
+        // The codec frames with the largest limit; the stricter limit before AUTH is applied when
+        // a line is answered (EventLoop.process), because lines pipelined behind an AUTH are
+        // framed before the AUTH's reply says who the client is.
+        self.codec = LineCodec(maximumLineBytes: ProtocolLimits.maximumLineBytes)
         self.lastActivity = now
     }
 
@@ -67,10 +70,9 @@ final class Connection {
         outgoing.append(contentsOf: reply.encoded)
     }
 
-    /// Takes AUTH's result: a new role, and the line limit that goes with it.
+    /// Takes AUTH's result: a new role (and with it the line limit of the lines after it).
     func authenticate(_ principal: Principal, tokenID: Int64?) {
         self.principal = principal
         self.tokenID = tokenID
-        codec.maximumLineBytes = principal.maximumLineBytes
     }
 }

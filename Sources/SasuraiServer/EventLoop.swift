@@ -198,9 +198,12 @@ final class EventLoop: @unchecked Sendable {
     private func process(_ connection: Connection, startingNewRequests: Bool = true) {
         while startingNewRequests && !connection.isWaitingForReply && !connection.closeAfterFlush {
             guard let event = connection.codec.nextEvent() else { break }
+            let limit = connection.principal.maximumLineBytes
             switch event {
             case .tooLong:
-                connection.queue(.error(.lineTooLong(limit: connection.codec.maximumLineBytes)))
+                connection.queue(.error(.lineTooLong(limit: limit)))
+            case .line(let line) where line.count > limit:
+                connection.queue(.error(.lineTooLong(limit: limit)))
             case .line(let line):
                 handleLine(line, on: connection)
             }

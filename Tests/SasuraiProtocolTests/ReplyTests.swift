@@ -33,7 +33,8 @@ import Testing
         let limit = ProtocolLimits.maximumMessageCharacters
         let atLimit = String(repeating: "x", count: limit)
         #expect(ReplySanitizer.message(atLimit) == atLimit)
-        #expect(ReplySanitizer.message(atLimit + "y") == atLimit + "…")
+        // One character over: limit - 1 characters and the ellipsis, limit in all.
+        #expect(ReplySanitizer.message(atLimit + "y") == String(atLimit.dropLast()) + "…")
         #expect(Reply.error(ProtocolError(.serverError, "")).text == "ERR SERVER_ERROR error")
     }
 
