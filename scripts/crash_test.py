@@ -451,7 +451,7 @@ class Load:
                         return
                     self.commits_sent += hold
                     if hold and self.commit_kill and self.commit_kill[0] == self.commits_sent:
-                        threading.Timer(self.commit_kill[1], self.kill).start()
+                        threading.Timer(self.commit_kill[1], self.kill, (True,)).start()
                 finally:
                     if hold:
                         with self.gate:
@@ -490,10 +490,11 @@ def run_trial(binary, directory, trial_seed):
     killed_at = {}
     kill_lock = threading.Lock()
 
-    def kill():
+    def kill(after_commit=False):
         with kill_lock:
             if "at" not in killed_at:
                 killed_at["at"] = time.monotonic()
+                killed_at["after_commit"] = after_commit
                 os.kill(server.process.pid, signal.SIGKILL)
 
     load = Load(scenario, server.port, tokens, kill)
@@ -536,7 +537,7 @@ def run_trial(binary, directory, trial_seed):
         again.stop()
     checker.integrity(server.database)
     checker.killed_after = killed_at["at"] - started
-    checker.commit_kill = load.commit_kill is not None
+    checker.commit_kill = killed_at["after_commit"]
     return checker
 
 
@@ -985,7 +986,7 @@ def main():
     passed = failed = 0
     totals = {"acked": 0, "apply": 0, "book": 0, "commit": 0, "plan": 0, "offers": 0, "unacked_there": 0,
               "unacked_absent": 0, "commit_there": 0, "commit_absent": 0, "refused": 0, "retries": 0, "lost": 0,
-              "half": 0, "over": 0, "integrity_ok": 0}
+              "half": 0, "over": 0, "integrity_ok": 0, "after_commit": 0}
     began = time.monotonic()
     for trial in range(arguments.first, arguments.first + arguments.trials):
         trial_seed = f"{seed}:{trial}"
@@ -1016,6 +1017,7 @@ def main():
             totals["plan"] += f["acked"]["PLAN"]
             if not any(line.startswith("[integrity]") for line in failures):
                 totals["integrity_ok"] += 1
+            totals["after_commit"] += checker.commit_kill
             summary = (f"kill at {checker.killed_after:.2f} s{' (after a COMMIT)' if checker.commit_kill else ''}; "
                        f"acknowledged APPLY {f['acked']['APPLY']}, BOOK {f['acked']['BOOK']}, COMMIT "
                        f"{f['acked']['COMMIT']} ({f['offers']} offers); without reply {f['unacked_there']} there, "
@@ -1039,7 +1041,8 @@ def main():
             if not arguments.keep:
                 shutil.rmtree(directory, ignore_errors=True)
     elapsed = time.monotonic() - began
-    print(f"total: {arguments.trials} trials in {elapsed:.0f} s; acknowledged writes checked {totals['acked']} "
+    print(f"total: {arguments.trials} trials ({totals['after_commit']} killed just after a COMMIT) in "
+          f"{elapsed:.0f} s; acknowledged writes checked {totals['acked']} "
           f"(APPLY {totals['apply']}, BOOK {totals['book']}, COMMIT {totals['commit']} with {totals['offers']} "
           f"offers; and {totals['plan']} PLAN); without reply: {totals['unacked_there']} all there, "
           f"{totals['unacked_absent']} absent (COMMIT: {totals['commit_there']} all there, "
