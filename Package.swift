@@ -30,6 +30,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
         .testTarget(name: "SasuraiProtocolTests", dependencies: ["SasuraiProtocol", "SasuraiCore"]),
+        .testTarget(name: "SasuraiCommandLineTests", dependencies: ["SasuraiCommandLine", "SasuraiCore"]),
         .testTarget(name: "SasuraiServerTests",
                     dependencies: ["SasuraiServer", "SasuraiProtocol", "SasuraiStore", "SasuraiCore"]),
     ],
