@@ -29,13 +29,21 @@ public enum CommandLineTool {
         name: toolName,
         abstract: "Stay-and-work scheduling: match visiting freelancers to host towns, beds and seasonal work.",
         discussion: """
-        Every command works on files: scenario and plan files, or a database file for store.
+        Host towns, freelancers and planners work through sasurai-server: log in once with \
+        'sasurai login', then use the commands of your role (host, freelancer, plan, admin). The \
+        server and token come from --server and --token-file, SASURAI_SERVER and SASURAI_TOKEN, \
+        or the login file. solve, replan, validate, generate and store work on files, offline.
         Exit codes: 0 success, 1 refused (bad input, failed check, server refusal), 2 usage, \
         3 connection or authentication, 4 internal error.
         """,
-        examples: ["sasurai generate --towns 12 --apps 200 --nights 90 --seed 1 > s.json",
-                   "sasurai validate s.json plan.json"],
-        subcommands: [SolveCommand.specification, ReplanCommand.specification] + OfflineCommands.all + [StoreCommands.group]
+        examples: ["sasurai login --server 127.0.0.1:7878 --token-file sasurai.db.planner-token",
+                   "sasurai host calendar --month 2026-09",
+                   "sasurai freelancer applications",
+                   "sasurai plan run --seconds 20",
+                   "sasurai generate --towns 12 --apps 200 --nights 90 --seed 1 > s.json"],
+        subcommands: SessionCommands.all + [HostCommands.group, FreelancerCommands.group, PlannerCommands.group,
+                                            AdminCommands.group]
+            + [SolveCommand.specification, ReplanCommand.specification] + OfflineCommands.all + [StoreCommands.group]
     )
 
     /// Runs the tool as a process: writes to the real streams and exits.
