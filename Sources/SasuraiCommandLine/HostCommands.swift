@@ -15,7 +15,7 @@ enum HostCommands {
         """,
         examples: ["sasurai host accommodation list", "sasurai host calendar --month 2026-09",
                    "sasurai host book a-0042 --accommodation nanto-gh1 --arrival 2026-09-10"],
-        subcommands: [town, accommodationGroup, slotGroup, roster, book, cancel])
+        subcommands: [town, accommodationGroup, slotGroup, roster, calendar, book, cancel])
 
     /// The request's scope: `town` when given, else the token's own.
     static func scope(_ arguments: ParsedArguments) throws(UsageError) -> RequestObject {
