@@ -27,7 +27,7 @@ let package = Package(
         .executableTarget(name: "sasurai-bench", dependencies: ["CLinuxEvents"]),
         .testTarget(name: "SasuraiCoreTests", dependencies: ["SasuraiCore"]),
         .testTarget(name: "SasuraiEngineTests", dependencies: ["SasuraiEngine", "SasuraiCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["SasuraiCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["SasuraiCore", "SasuraiCommandLine"]),
         .testTarget(name: "SasuraiStoreTests", dependencies: ["SasuraiStore", "SasuraiCore"]),
         .testTarget(name: "SasuraiProtocolTests", dependencies: ["SasuraiProtocol", "SasuraiCore"]),
         .testTarget(name: "SasuraiCommandLineTests", dependencies: ["SasuraiCommandLine", "SasuraiCore"]),

@@ -23,11 +23,14 @@ func runSasurai(_ arguments: [String], input: Data? = nil) throws -> ProcessResu
     try runProgram(sasuraiBinary, arguments, input: input)
 }
 
-/// Runs a built program with `arguments` and collects what it printed.
-func runProgram(_ program: URL, _ arguments: [String], input: Data? = nil) throws -> ProcessResult {
+/// Runs a built program with `arguments` and collects what it printed; `environment`
+/// replaces the inherited one when given.
+func runProgram(_ program: URL, _ arguments: [String], input: Data? = nil,
+                environment: [String: String]? = nil) throws -> ProcessResult {
     let process = Process()
     process.executableURL = program
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let output = Pipe(), error = Pipe()
     process.standardOutput = output
     process.standardError = error
