@@ -103,7 +103,8 @@ struct MonthCalendar: Sendable {
             output += label(labels[index].0, labels[index].1) + cells.joined() + "\n"
         }
         output += "\nguests or workers that night; · none  F full  x closed or outside the slot  ! over capacity  ^ weekend\n"
-        return output
+        return output.split(separator: "\n", omittingEmptySubsequences: false)
+            .map { line in String(line.reversed().drop { $0 == " " }.reversed()) }.joined(separator: "\n")
     }
 
     /// Cuts long names so the day columns stay on one screen, by display width.
