@@ -136,7 +136,7 @@ enum FreelancerCommands {
                 let budget = try budget ?? Prompt.integer("Budget per night in yen", in: 0...10_000_000)
                 var towns = towns
                 if askTowns {
-                    towns = (TerminalInput.ask("Preferred towns, best first, comma-separated (empty: any)", default: "") ?? "")
+                    towns = (TerminalInput.ask("Preferred towns, best first, comma-separated (empty: any)") ?? "")
                         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 }
                 var labor = labor

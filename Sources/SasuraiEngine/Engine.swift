@@ -134,6 +134,10 @@ public enum Engine {
         statistics.constructionScore = constructionState.score
         statistics.scoreOverTime.append((elapsed(), constructionState.score))
         statistics.constructionSeconds = elapsed() - statistics.compileSeconds - statistics.boundSeconds
+        // Report the constructed plan at once: the first search epoch can take most of a short
+        // run, and a progress display should not sit at zero until it ends.
+        progress?(SolveProgress(seconds: elapsed(), bestScore: constructionState.score, moves: 0,
+                                upperBound: upperBound, fraction: 0))
 
         let moveLimit = options.moveLimit
             ?? (options.timeLimit == nil ? SolveOptions.defaultMoveLimit(applications: problem.applications.count) : Int.max)
