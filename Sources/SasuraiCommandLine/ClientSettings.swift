@@ -46,7 +46,7 @@ public struct ClientSettings: Sendable, Equatable {
         }
         if let tokenPath = arguments.value("--token-file") {
             settings.token = try readTokenFile(tokenPath)
-            settings.tokenSource = "--token-file"
+            settings.tokenSource = tokenPath == "-" ? "standard input" : tokenPath
         } else if let token = environment["SASURAI_TOKEN"], !token.isEmpty {
             settings.token = token.trimmingCharacters(in: .whitespacesAndNewlines)
             settings.tokenSource = "SASURAI_TOKEN"
@@ -59,6 +59,12 @@ public struct ClientSettings: Sendable, Equatable {
 
     /// A token file holds the 64 hex digits, possibly followed by a newline.
     static func readTokenFile(_ path: String) throws -> String {
+        if path == "-" {
+            guard let line = readLine(strippingNewline: true) else {
+                throw CommandFailure("--token-file -: nothing on standard input; pipe the token in or give a file")
+            }
+            return line.trimmingCharacters(in: .whitespaces)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CommandFailure("cannot read token file \(path); give the file the server wrote (DB.planner-token) or one from 'sasurai admin token issue'")
         }

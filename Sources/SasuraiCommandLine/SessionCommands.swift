@@ -20,17 +20,13 @@ enum SessionCommands {
                    "sasurai login --server sasurai.example.jp:7878"],
         options: ClientSettings.options,
         prepare: { arguments in
-            var settings = try ClientSettings.resolve(arguments)
+            let settings = try ClientSettings.resolve(arguments)
             let configPath = ClientSettings.configPath(arguments, environment: ProcessInfo.processInfo.environment)
-            let tokenFromStandardInput = arguments.value("--token-file") == "-"
-            if tokenFromStandardInput {
-                settings.token = readLine(strippingNewline: true)?.trimmingCharacters(in: .whitespaces)
-                settings.tokenSource = "standard input"
-            }
+            // A token already saved is not reused: logging in means presenting one anew.
             let prompt = settings.token == nil || settings.tokenSource == configPath
             return { [settings] output in
                 var settings = settings
-                if prompt && !tokenFromStandardInput {
+                if prompt {
                     guard isatty(0) == 1 else {
                         throw UsageError("no token: give --token-file FILE (or - for standard input) or set SASURAI_TOKEN")
                     }

@@ -77,6 +77,12 @@ final class ClientWorld {
         #expect(anonymous.standardOutput == "{\"role\": \"planner\"}\n")
         try world.ok("planner", ["logout"])
         #expect(!FileManager.default.fileExists(atPath: configPath))
+        // The token may come on standard input, so that it is never a command-line word.
+        let piped = try runProgram(sasuraiBinary, ["login", "--server", world.address, "--token-file", "-"],
+                                   input: try Data(contentsOf: URL(fileURLWithPath: world.plannerTokenFile)),
+                                   environment: world.environment("planner"))
+        #expect(piped.status == 0)
+        #expect(try world.ok("planner", ["whoami"]).contains("role    planner\n"))
     }
 
     @Test func aHostsDay() throws {
