@@ -61,12 +61,13 @@ public struct ClientSettings: Sendable, Equatable {
     static func readTokenFile(_ path: String) throws -> String {
         if path == "-" {
             guard let line = readLine(strippingNewline: true) else {
-                throw CommandFailure("--token-file -: nothing on standard input; pipe the token in or give a file")
+                throw CommandFailure("--token-file -: nothing on standard input; pipe the token in or give a file", exitCode: .connection)
             }
             return line.trimmingCharacters(in: .whitespaces)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("cannot read token file \(path); give the file the server wrote (DB.planner-token) or one from 'sasurai admin token issue'")
+            throw CommandFailure("cannot read token file \(path); give the file the server wrote (DB.planner-token) or one from 'sasurai admin token issue'",
+                                 exitCode: .connection)
         }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }

@@ -116,7 +116,9 @@ enum HelpFormatter {
         lines.append(usage)
         if !command.discussion.isEmpty {
             lines.append("")
-            lines.append(command.discussion)
+            for paragraph in command.discussion.split(separator: "\n", omittingEmptySubsequences: false) {
+                lines += wrapped(String(paragraph), width: 92)
+            }
         }
         if !command.subcommands.isEmpty {
             lines.append("")
@@ -148,6 +150,23 @@ enum HelpFormatter {
             for example in command.examples { lines.append("  " + example) }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension HelpFormatter {
+    /// Breaks a paragraph between words so that help reads well on an ordinary terminal.
+    static func wrapped(_ paragraph: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in paragraph.split(separator: " ") {
+            if !line.isEmpty && DisplayWidth.of(line) + 1 + DisplayWidth.of(String(word)) > width {
+                lines.append(line)
+                line = ""
+            }
+            line += line.isEmpty ? String(word) : " " + word
+        }
+        lines.append(line)
+        return lines
     }
 }
 
