@@ -98,9 +98,9 @@ public final class ClientSession {
         case "INVALID", "BAD_REQUEST":
             hint = "check the options (see --help)"
         case "NOT_FOUND":
-            hint = "check the id"
+            hint = notFoundHints[command] ?? "check the id"
         case "CONFLICT":
-            hint = "the current state does not allow it; look at it again and adjust the request"
+            hint = conflictHints[command] ?? "the current state does not allow it; look at it again and adjust the request"
         case "STALE":
             hint = "the state changed since the plan was made; run 'sasurai plan run' again and commit the new plan"
         case "BUSY":
@@ -114,6 +114,31 @@ public final class ClientSession {
         }
         return CommandFailure("\(command) refused: \(code) \(message) (\(hint))", exitCode: exitCode)
     }
+
+    /// What to look at when a command's request contradicts the current state.
+    static let conflictHints: [String: String] = [
+        "BOOK": "see free beds and seats with 'sasurai host calendar' and the application with 'sasurai plan why'",
+        "CANCEL": "see the town's stays with 'sasurai host roster'",
+        "ACCOMMODATION PUT": "see who stays with 'sasurai host roster'; cancel or move those stays first",
+        "ACCOMMODATION DELETE": "see who stays with 'sasurai host roster'; cancel those stays first",
+        "SLOT PUT": "see who works there with 'sasurai host roster'; cancel or move those stays first",
+        "SLOT DELETE": "see who works there with 'sasurai host roster'; cancel those stays first",
+        "APPLY": "see your applications with 'sasurai freelancer applications'",
+        "ACCEPT": "see your applications and their deadlines with 'sasurai freelancer applications'",
+        "DECLINE": "see your applications with 'sasurai freelancer applications'",
+        "WITHDRAW": "see your applications with 'sasurai freelancer applications'",
+        "PROFILE PUT": "see your stays with 'sasurai freelancer itinerary'",
+        "IMPORT": "add --replace to replace what the server holds",
+        "COMMIT": "see the plans with 'sasurai plan list'; run a new one with 'sasurai plan run'",
+    ]
+
+    /// Where to find the right id when a command names one that does not exist.
+    static let notFoundHints: [String: String] = [
+        "PLAN SHOW": "list the plans with 'sasurai plan list'",
+        "COMMIT": "list the plans with 'sasurai plan list'",
+        "PROFILE": "create it with 'sasurai freelancer profile set'",
+        "TOKEN REVOKE": "list the tokens with 'sasurai admin token list'",
+    ]
 
     /// 128 random bits as 32 hex digits: unique per request, and an id in the protocol's sense.
     static func newRequestKey() -> String {

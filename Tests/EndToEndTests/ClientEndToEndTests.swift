@@ -234,7 +234,7 @@ final class ClientWorld {
         // 1: the server refused.
         let refused = try world.run("planner", ["plan", "show", "99"])
         #expect(refused.status == 1)
-        #expect(refused.standardError == "sasurai: PLAN SHOW refused: NOT_FOUND plan 99 (check the id)\n")
+        #expect(refused.standardError == "sasurai: PLAN SHOW refused: NOT_FOUND plan 99 (list the plans with 'sasurai plan list')\n")
         // 2: usage, before anything connects.
         let usage = try world.run("planner", ["plan", "commit", "one"])
         #expect(usage.status == 2)
