@@ -226,7 +226,7 @@ enum FreelancerCommands {
                     let reply = try session.call(command, request, mutating: true)
                     ClientCommand.emit(reply, format, to: &output) {
                         var text = "\(reply.text("application")) is \(reply.text("state")). \(done)\n"
-                        if let stay = reply["stay"], !stay.isNull { text = "\(reply.text("application")) is confirmed: " + HostCommands.stayLine(stay) + ".\n" }
+                        if let stay = reply["stay"], !stay.isNull { text = "Accepted: " + HostCommands.stayLine(stay) + ".\n" }
                         return text
                     }
                     return .success

@@ -162,7 +162,8 @@ final class ClientWorld {
         let first = try #require(offered.first)
         let id = (first["application"] as! [String: Any])["id"] as! String
         let accepted = try world.ok("visitor", ["freelancer", "accept", id])
-        #expect(accepted.hasPrefix("\(id) is confirmed: \(id) in "))
+        #expect(accepted.hasPrefix("Accepted: \(id) in "))
+        #expect(accepted.hasSuffix(", confirmed.\n"))
 
         // The itinerary as a calendar file that parses back to the same stays.
         let ics = world.directory.appendingPathComponent("trips.ics")
