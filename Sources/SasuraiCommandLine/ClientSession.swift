@@ -95,6 +95,10 @@ public final class ClientSession {
             exitCode = .connection
         case "FORBIDDEN":
             hint = "your token does not allow this; use a token of that town or person, or ask a planner"
+        case "INVALID" where message.hasPrefix("town: missing required field"):
+            hint = "a planner names the town with --town"
+        case "INVALID" where message.hasPrefix("freelancer: missing required field"):
+            hint = "a planner names the freelancer with --freelancer"
         case "INVALID", "BAD_REQUEST":
             hint = "check the options (see --help)"
         case "NOT_FOUND":

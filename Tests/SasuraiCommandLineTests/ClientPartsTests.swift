@@ -132,6 +132,8 @@ import SasuraiCore
         #expect(stale.message == "COMMIT refused: STALE plan 3 was computed on state version 4; the state is now 5 (the state changed since the plan was made; run 'sasurai plan run' again and commit the new plan)")
         #expect(stale.exitCode == .refused)
         #expect(ClientSession.refusal(code: "UNAUTHORIZED", message: "x", command: "TOWN").exitCode == .connection)
+        #expect(ClientSession.refusal(code: "INVALID", message: "town: missing required field", command: "TOWN").message
+                == "TOWN refused: INVALID town: missing required field (a planner names the town with --town)")
     }
 
     @Test func flagsBeatEnvironmentBeatTheLoginFile() throws {
