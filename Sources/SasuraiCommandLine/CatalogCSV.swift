@@ -16,12 +16,15 @@ enum CSVReader {
         var cell = ""
         var inQuotes = false
         var afterQuote = false
+        // Rows are numbered as a spreadsheet shows them: by record, so a line break inside a
+        // quoted cell does not start a new row, while a blank line does.
         var row = 1
-        var rowStart = 1
         var characters = Array(text.unicodeScalars)[...]
         func endRow() {
             cells.append(cell)
-            if !(cells.count == 1 && cells[0].trimmingCharacters(in: .whitespaces).isEmpty) { rows.append((rowStart, cells)) }
+            // Blank rows, and rows of bare commas that spreadsheets write for formatted empty
+            // rows, hold nothing to import.
+            if !cells.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { rows.append((row, cells)) }
             cells = []
             cell = ""
         }
@@ -36,7 +39,6 @@ enum CSVReader {
                         afterQuote = true
                     }
                 } else {
-                    if scalar == "\n" { row += 1 }
                     cell.unicodeScalars.append(scalar)
                 }
                 continue
@@ -52,7 +54,6 @@ enum CSVReader {
             case "\n":
                 endRow()
                 row += 1
-                rowStart = row
                 afterQuote = false
             case "\"":
                 guard cell.trimmingCharacters(in: .whitespaces).isEmpty, !afterQuote else {
@@ -67,7 +68,7 @@ enum CSVReader {
                 if !afterQuote { cell.unicodeScalars.append(scalar) }
             }
         }
-        if inQuotes { throw SyntaxError(row: rowStart, message: "a quoted field is never closed") }
+        if inQuotes { throw SyntaxError(row: row, message: "a quoted field is never closed") }
         if !cell.isEmpty || !cells.isEmpty { endRow() }
         return rows
     }
@@ -166,7 +167,8 @@ struct CatalogFields: Sendable {
     }
 
     static func name(_ text: String) -> Result<RequestObject.Value, FieldError> {
-        text.count <= 200 ? .success(.string(text)) : .failure(FieldError("longer than 200 characters"))
+        // The protocol counts Unicode scalars (docs/PROTOCOL.md section 6), so a decomposed が counts two.
+        text.unicodeScalars.count <= 200 ? .success(.string(text)) : .failure(FieldError("longer than 200 characters"))
     }
 
     /// A whole number, allowing what spreadsheets add: `12,000`, `¥3,500`, `3500円`. A
@@ -174,7 +176,17 @@ struct CatalogFields: Sendable {
     static func integer(in range: ClosedRange<Int>) -> @Sendable (String) -> Result<RequestObject.Value, FieldError> {
         { text in
             var digits = text
-            for decoration in ["¥", "￥", "\\", "円", ",", "，", " "] { digits = digits.replacingOccurrences(of: decoration, with: "") }
+            for decoration in ["¥", "￥", "\\", "円", " "] { digits = digits.replacingOccurrences(of: decoration, with: "") }
+            digits = digits.replacingOccurrences(of: "，", with: ",")
+            if digits.contains(",") {
+                // Only groups of three are thousands separators: 1,2 may be a decimal comma.
+                let groups = digits.split(separator: ",", omittingEmptySubsequences: false)
+                let grouped = (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy { $0.count == 3 }
+                guard grouped else {
+                    return .failure(FieldError("\"\(text)\" is not a whole number (separators go between groups of three digits)"))
+                }
+                digits = groups.joined()
+            }
             guard let number = Int(digits) else { return .failure(FieldError("\"\(text)\" is not a whole number")) }
             guard range.contains(number) else {
                 return .failure(FieldError("\(number) is out of range \(range.lowerBound) to \(NumberFormat.grouped(range.upperBound))"))
@@ -322,8 +334,9 @@ enum CatalogFile {
             var values: [String: String] = [:]
             for (index, cell) in row.cells.enumerated() {
                 if let field = columns[index] { values[field.name] = cell }
-                else if !cell.trimmingCharacters(in: .whitespaces).isEmpty && index >= header.cells.count {
-                    problems.append("row \(row.number), column \(spreadsheetColumn(index)): a value beyond the last named column")
+                else if !cell.trimmingCharacters(in: .whitespaces).isEmpty {
+                    problems.append("row \(row.number), column \(spreadsheetColumn(index)): a value under a column without a title; "
+                                    + "give the column a title or clear it")
                 }
             }
             switch catalog.request(values, scope: scope) {

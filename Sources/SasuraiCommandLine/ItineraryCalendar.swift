@@ -119,15 +119,35 @@ public enum ICalendar {
         var stack: [Component] = []
         var root: Component?
         for (number, line) in logical {
-            guard let colon = line.firstIndex(of: ":") else { throw SyntaxError(line: number, message: "no ':' in \"\(line)\"") }
-            let head = line[..<colon].split(separator: ";")
-            let value = String(line[line.index(after: colon)...])
-            guard let name = head.first.map(String.init), !name.isEmpty else { throw SyntaxError(line: number, message: "no property name") }
+            // Name and parameters end at the first colon outside double quotes: a quoted
+            // parameter value may hold ':' ';' and ',' (RFC 5545 3.2).
+            var head: [String] = [""]
+            var value: String?
+            var quoted = false
+            for (offset, character) in line.enumerated() {
+                if character == "\"" {
+                    quoted.toggle()
+                } else if !quoted && character == ";" {
+                    head.append("")
+                    continue
+                } else if !quoted && character == ":" {
+                    value = String(line.dropFirst(offset + 1))
+                    break
+                }
+                head[head.count - 1].append(character)
+            }
+            guard let value else { throw SyntaxError(line: number, message: "no ':' in \"\(line)\"") }
+            let name = head[0]
+            guard !name.isEmpty else { throw SyntaxError(line: number, message: "no property name") }
             var parameters: [String: String] = [:]
             for parameter in head.dropFirst() {
                 let parts = parameter.split(separator: "=", maxSplits: 1)
                 guard parts.count == 2 else { throw SyntaxError(line: number, message: "parameter \"\(parameter)\" has no value") }
-                parameters[String(parts[0])] = String(parts[1])
+                var parameterValue = String(parts[1])
+                if parameterValue.count >= 2 && parameterValue.hasPrefix("\"") && parameterValue.hasSuffix("\"") {
+                    parameterValue = String(parameterValue.dropFirst().dropLast())
+                }
+                parameters[String(parts[0])] = parameterValue
             }
             switch name {
             case "BEGIN":
