@@ -85,6 +85,22 @@ public struct CommandTable: Sendable {
 
     public func command(_ name: String) -> CommandSpec? { byName[CommandName(parsing: name)] }
 
+    /// The command a line names, if its verb (and subverb) are known, however the rest of it
+    /// fails; what a refusal of the line is filed under in the audit log.
+    public func commandName(inLine line: [UInt8]) -> CommandName? {
+        var position = 0
+        let end = line.count
+        while position < end && line[position] == 0x20 { position += 1 }
+        let verb = takeWord(line, &position, end)
+        guard isUpperCaseWord(verb), subverbsByVerb[verb] != nil else { return nil }
+        skipSpaces(line, &position, end)
+        if byName[CommandName(verb)]?.wordParameter == nil, position < end, isLetter(line[position]) {
+            let subverb = takeWord(line, &position, end)
+            if let command = byName[CommandName(verb, subverb)] { return command.name }
+        }
+        return byName[CommandName(verb)]?.name
+    }
+
     /// Parses one line (without its LF) and checks it completely for `principal`.
     public func resolve(line: [UInt8], principal: Principal) -> Result<ResolvedRequest, ProtocolError> {
         do {

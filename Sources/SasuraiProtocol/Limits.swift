@@ -56,6 +56,17 @@ public enum ProtocolLimits {
     /// filling logs and keeps honest typos (a few) possible.
     public static let maximumFailedAuthentications = 5
 
+    /// How long the reply to the first failed AUTH on a connection is held back; it doubles
+    /// with each further failure (100, 200, 400, 800 ms), and the connection does nothing else
+    /// meanwhile. A person who mistyped a token barely notices; a script trying tokens gets
+    /// five tries in 1.5 s per connection, and at most `maximumConnections` connections.
+    public static let failedAuthenticationDelayMilliseconds = 100
+
+    /// The delay before the reply to failure number `failures` (1-based) on one connection.
+    public static func failedAuthenticationDelay(after failures: Int) -> Duration {
+        .milliseconds(failedAuthenticationDelayMilliseconds << min(max(failures - 1, 0), 10))
+    }
+
     /// Longest error message, in characters. Messages quote user input (ids, paths);
     /// capping them keeps one reply line short whatever a client sends.
     public static let maximumMessageCharacters = 1_024

@@ -8,6 +8,15 @@ public struct Session: Sendable, Hashable {
     public let principal: Principal
     /// The token the connection authenticated with; nil for anyone.
     public let tokenID: Int64?
+    /// The client's address as `host:port`, for the audit row of a refusal.
+    public var peer: String = "-"
+
+    public init(connectionID: UInt64, principal: Principal, tokenID: Int64?, peer: String = "-") {
+        self.connectionID = connectionID
+        self.principal = principal
+        self.tokenID = tokenID
+        self.peer = peer
+    }
 
     /// The audit log's name for the caller: `planner:token-3`, `host:nanto`, `freelancer:f-0001`.
     public var actor: String {
@@ -32,6 +41,9 @@ public struct CommandOutcome: Sendable {
     public var afterCommit: (@Sendable () -> Void)?
     /// Runs when the group commit holding this write failed, to undo `afterCommit`'s reservations.
     public var afterRollback: (@Sendable () -> Void)?
+    /// True once the refusal in `reply` has its audit row, or needs none (a server fault is
+    /// logged, not audited), so the I/O thread does not record it twice.
+    public var refusalRecorded = false
 
     public init(_ reply: Reply, authenticated: (principal: Principal, tokenID: Int64)? = nil,
                 closesConnection: Bool = false) {

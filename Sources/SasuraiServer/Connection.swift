@@ -44,7 +44,7 @@ final class Connection {
         self.lastActivity = now
     }
 
-    var session: Session { Session(connectionID: id, principal: principal, tokenID: tokenID) }
+    var session: Session { Session(connectionID: id, principal: principal, tokenID: tokenID, peer: peer) }
 
     var pendingOutgoingBytes: Int { outgoing.count - outgoingOffset }
 

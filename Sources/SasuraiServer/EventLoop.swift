@@ -28,9 +28,14 @@ final class EventLoop: @unchecked Sendable {
 
     private struct Completion {
         let connectionID: UInt64
-        let command: CommandName
+        let command: CommandName?
         let outcome: CommandOutcome
     }
+
+    /// Replies to failed AUTH attempts held back until their time (`ProtocolLimits`).
+    private var heldReplies: [(connectionID: UInt64, until: ContinuousClock.Instant, outcome: CommandOutcome)] = []
+    /// Connections turned away before a request, by reason, since the last audit row for them.
+    private var refusedConnections: [String: Int] = [:]
 
     private let completionLock = NSLock()
     private var completions: [Completion] = []
@@ -74,7 +79,7 @@ final class EventLoop: @unchecked Sendable {
         let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 65_536)
         defer { buffer.deallocate() }
         while !isStopRequested {
-            let count = poller.wait(into: &events, timeoutMilliseconds: 250)
+            let count = poller.wait(into: &events, timeoutMilliseconds: pollTimeoutMilliseconds())
             for index in 0..<count {
                 let event = events[index]
                 let fd = event.data.fd
@@ -87,9 +92,18 @@ final class EventLoop: @unchecked Sendable {
                 }
             }
             deliverCompletions()
+            releaseHeldReplies()
             sweepTimers()
         }
         shutDown()
+    }
+
+    /// A quarter second for the timers, less when a held reply is due sooner.
+    private func pollTimeoutMilliseconds() -> Int32 {
+        guard let due = heldReplies.map(\.until).min() else { return 250 }
+        let wait = due - .now
+        if wait <= .zero { return 0 }
+        return Int32(min(250, wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
     }
 
     private func shutDown() {
@@ -104,6 +118,7 @@ final class EventLoop: @unchecked Sendable {
             let count = poller.wait(into: &events, timeoutMilliseconds: 50)
             for index in 0..<count where events[index].data.fd == wakeup.descriptor { wakeup.drain() }
             deliverCompletions(startingNewRequests: false)
+            releaseHeldReplies(all: true)
             for connection in Array(connections.values) where connection.pendingOutgoingBytes > 0 {
                 flush(connection)
             }
@@ -131,6 +146,7 @@ final class EventLoop: @unchecked Sendable {
                 let reply = Reply.error(.tooManyConnections(limit: services.configuration.maximumConnections)).encoded
                 _ = Socket.send(descriptor, reply, from: 0)
                 close(descriptor)
+                refusedConnections["limit", default: 0] += 1
                 services.logger.warning("connection_refused", ["reason": "limit",
                                                                 "limit": String(services.configuration.maximumConnections)])
                 continue
@@ -165,6 +181,7 @@ final class EventLoop: @unchecked Sendable {
                                                   closesConnection: true)).encoded
             _ = Socket.send(descriptor, reply, from: 0)
             close(descriptor)
+            refusedConnections["descriptors", default: 0] += 1
         }
         reserveDescriptor = open("/dev/null", O_RDONLY | O_CLOEXEC)
     }
@@ -201,9 +218,9 @@ final class EventLoop: @unchecked Sendable {
             let limit = connection.principal.maximumLineBytes
             switch event {
             case .tooLong:
-                connection.queue(.error(.lineTooLong(limit: limit)))
+                finish(connection, nil, CommandOutcome(.error(.lineTooLong(limit: limit))))
             case .line(let line) where line.count > limit:
-                connection.queue(.error(.lineTooLong(limit: limit)))
+                finish(connection, nil, CommandOutcome(.error(.lineTooLong(limit: limit))))
             case .line(let line):
                 handleLine(line, on: connection)
             }
@@ -224,7 +241,7 @@ final class EventLoop: @unchecked Sendable {
             if Self.isAuthenticationLine(line) && (error.code == .invalid || error.code == .unauthorized) {
                 finish(connection, CommandName("AUTH"), CommandOutcome(.error(error)))
             } else {
-                finish(connection, nil, CommandOutcome(.error(error)))
+                finish(connection, registry.table.commandName(inLine: line), CommandOutcome(.error(error)))
             }
             return
         case .success(let resolved):
@@ -283,36 +300,94 @@ final class EventLoop: @unchecked Sendable {
     }
 
     /// Queues a reply and applies what it changes about the connection.
+    ///
+    /// A refusal passes here twice: first it is handed to the writer for its audit row, with the
+    /// connection waiting as for a write; when the row is committed it comes back marked
+    /// recorded and is sent (a failed AUTH's after its delay).
     private func finish(_ connection: Connection, _ command: CommandName?, _ outcome: CommandOutcome) {
-        var reply = outcome.reply
-        if command == CommandName("AUTH") {
-            if let authenticated = outcome.authenticated {
-                connection.authenticate(authenticated.principal, tokenID: authenticated.tokenID)
-                services.logger.info("authenticated", ["connection": String(connection.id),
-                                                       "actor": connection.session.actor])
-            } else if case .error = reply {
-                // A failed AUTH leaves the connection as anyone, whatever it was before.
-                connection.authenticate(.anonymous, tokenID: nil)
-                connection.failedAuthentications += 1
-                services.logger.warning("authentication_failed", ["connection": String(connection.id),
-                                                                  "peer": connection.peer,
-                                                                  "attempt": String(connection.failedAuthentications)])
-                if connection.failedAuthentications >= ProtocolLimits.maximumFailedAuthentications {
-                    reply = .error(.tooManyFailedAuthentications)
+        var outcome = outcome
+        if !outcome.refusalRecorded {
+            noteAuthentication(connection, command, &outcome)
+            if case .error(let error) = outcome.reply {
+                if error.fault == .server {
+                    services.logger.error("request_failed", ["connection": String(connection.id),
+                                                             "command": command?.description ?? "-",
+                                                             "code": error.code.rawValue])
+                } else if recordRefusal(error, to: connection, command: command, outcome: outcome) {
+                    return
                 }
             }
         }
-        if case .error(let error) = reply, error.fault == .server {
-            services.logger.error("request_failed", ["connection": String(connection.id),
-                                                     "command": command?.description ?? "-", "code": error.code.rawValue])
+        if command == CommandName("AUTH"), case .error = outcome.reply, !outcome.reply.closesConnection,
+           connection.failedAuthentications > 0 {
+            connection.isWaitingForReply = true
+            heldReplies.append((connection.id, .now + ProtocolLimits.failedAuthenticationDelay(after: connection.failedAuthentications),
+                                outcome))
+            return
         }
-        connection.queue(reply)
-        if reply.closesConnection || outcome.closesConnection { connection.closeAfterFlush = true }
+        send(outcome, on: connection)
+    }
+
+    private func send(_ outcome: CommandOutcome, on connection: Connection) {
+        connection.queue(outcome.reply)
+        if outcome.reply.closesConnection || outcome.closesConnection { connection.closeAfterFlush = true }
+    }
+
+    /// AUTH's effect on the connection: its new role, or one more failure counted.
+    private func noteAuthentication(_ connection: Connection, _ command: CommandName?, _ outcome: inout CommandOutcome) {
+        guard command == CommandName("AUTH") else { return }
+        if let authenticated = outcome.authenticated {
+            connection.authenticate(authenticated.principal, tokenID: authenticated.tokenID)
+            services.logger.info("authenticated", ["connection": String(connection.id),
+                                                   "actor": connection.session.actor])
+        } else if case .error = outcome.reply {
+            // A failed AUTH leaves the connection as anyone, whatever it was before.
+            connection.authenticate(.anonymous, tokenID: nil)
+            connection.failedAuthentications += 1
+            services.logger.warning("authentication_failed", ["connection": String(connection.id),
+                                                              "peer": connection.peer,
+                                                              "attempt": String(connection.failedAuthentications)])
+            if connection.failedAuthentications >= ProtocolLimits.maximumFailedAuthentications {
+                outcome.reply = .error(.tooManyFailedAuthentications)
+            }
+        }
+    }
+
+    /// Hands the refusal's audit row to the writer; its reply follows once the row is committed.
+    /// False when the writer takes no more work (the server is stopping): send it now.
+    private func recordRefusal(_ error: ProtocolError, to connection: Connection, command: CommandName?,
+                               outcome: CommandOutcome) -> Bool {
+        var recorded = outcome
+        recorded.refusalRecorded = true
+        let connectionID = connection.id
+        let accepted = writer.submitRefusal(RefusalAudit(refusing: command, with: error, to: connection.session)) { [self, recorded] in
+            complete(connectionID, command, recorded)
+        }
+        if accepted { connection.isWaitingForReply = true }
+        return accepted
+    }
+
+    /// Sends the held AUTH replies that are due (all of them when stopping).
+    private func releaseHeldReplies(all: Bool = false) {
+        guard !heldReplies.isEmpty else { return }
+        let now = ContinuousClock.now
+        var waiting: [(connectionID: UInt64, until: ContinuousClock.Instant, outcome: CommandOutcome)] = []
+        for held in heldReplies {
+            guard all || held.until <= now else {
+                waiting.append(held)
+                continue
+            }
+            guard let connection = connectionsByID[held.connectionID] else { continue }
+            connection.isWaitingForReply = false
+            send(held.outcome, on: connection)
+            process(connection, startingNewRequests: !all)
+        }
+        heldReplies = waiting
     }
 
     // MARK: Completions from store threads
 
-    private func complete(_ connectionID: UInt64, _ command: CommandName, _ outcome: CommandOutcome) {
+    private func complete(_ connectionID: UInt64, _ command: CommandName?, _ outcome: CommandOutcome) {
         completionLock.lock()
         completions.append(Completion(connectionID: connectionID, command: command, outcome: outcome))
         completionLock.unlock()
@@ -387,12 +462,20 @@ final class EventLoop: @unchecked Sendable {
         let now = ContinuousClock.now
         guard now - lastSweep >= .milliseconds(500) else { return }
         lastSweep = now
+        for (reason, count) in refusedConnections.sorted(by: { $0.key < $1.key }) {
+            writer.submitRefusal(RefusalAudit(refusedConnections: count, reason: reason))
+        }
+        refusedConnections.removeAll()
         let idleLimit = Duration.seconds(services.configuration.idleTimeoutSeconds)
         let lineLimit = Duration.seconds(services.configuration.lineDeadlineSeconds)
         for connection in Array(connections.values) {
             if let started = connection.lineStarted, now - started > lineLimit, !connection.closeAfterFlush {
                 services.logger.info("line_deadline", ["connection": String(connection.id), "peer": connection.peer])
-                connection.queue(.error(.lineDeadlineExceeded(seconds: services.configuration.lineDeadlineSeconds)))
+                let error = ProtocolError.lineDeadlineExceeded(seconds: services.configuration.lineDeadlineSeconds)
+                // The cut-off is sent at once, not after its audit row: the client is the one
+                // holding the connection open, and a reply it is waiting for may come first.
+                writer.submitRefusal(RefusalAudit(refusing: nil, with: error, to: connection.session))
+                connection.queue(.error(error))
                 connection.closeAfterFlush = true
                 connection.lineStarted = nil
                 flush(connection)

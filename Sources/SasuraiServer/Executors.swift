@@ -76,6 +76,8 @@ final class Writer: @unchecked Sendable {
         case maintenance(name: String, body: @Sendable (ScenarioStore) throws -> Void)
         /// Copy the WAL into the database now (sent by the once-a-second timer for idle times).
         case checkpoint
+        /// A refusal's audit row; `completion` runs once the batch holding it has ended.
+        case refusal(RefusalAudit, completion: (@Sendable () -> Void)?)
     }
 
     /// Longest time between checkpoints while writes keep coming. The writer is the only
@@ -115,6 +117,12 @@ final class Writer: @unchecked Sendable {
 
     @discardableResult
     func submit(_ job: StoreJob) -> Bool { queue.push(.request(job)) }
+
+    /// Queues a refusal's audit row; false when the writer no longer takes work.
+    @discardableResult
+    func submitRefusal(_ refusal: RefusalAudit, completion: (@Sendable () -> Void)? = nil) -> Bool {
+        queue.push(.refusal(refusal, completion: completion))
+    }
 
     @discardableResult
     func submitMaintenance(_ name: String, _ body: @escaping @Sendable (ScenarioStore) throws -> Void) -> Bool {
@@ -165,13 +173,29 @@ final class Writer: @unchecked Sendable {
     private func runBatch(_ batch: [Job]) {
         var results: [(StoreJob, CommandOutcome)] = []
         results.reserveCapacity(batch.count)
+        var refusalCompletions: [@Sendable () -> Void] = []
+        // The refusals' replies go out whether or not their rows were saved: a failed commit
+        // is logged, and refusing the refusal would help no one.
+        defer { refusalCompletions.forEach { $0() } }
         let database = store.database
         do {
             try database.transaction(.immediate) {
                 for job in batch {
                     switch job {
                     case .request(let request):
-                        results.append((request, execute(request)))
+                        var outcome = execute(request)
+                        if case .error(let error) = outcome.reply {
+                            // Recorded after the write's savepoint rolled back, in the same
+                            // commit, so the row is as durable as the reply.
+                            if error.fault != .server {
+                                record(RefusalAudit(refusing: request.request.name, with: error, to: request.session))
+                            }
+                            outcome.refusalRecorded = true
+                        }
+                        results.append((request, outcome))
+                    case .refusal(let refusal, let completion):
+                        record(refusal)
+                        if let completion { refusalCompletions.append(completion) }
                     case .maintenance(let name, let body):
                         do {
                             try database.savepoint { try body(store) }
@@ -201,6 +225,14 @@ final class Writer: @unchecked Sendable {
         for (job, outcome) in results {
             outcome.afterCommit?()
             job.completion(outcome)
+        }
+    }
+
+    private func record(_ refusal: RefusalAudit) {
+        do {
+            try refusal.append(to: store)
+        } catch {
+            services.logger.error("audit_failed", ["action": refusal.action, "error": String(describing: error)])
         }
     }
 

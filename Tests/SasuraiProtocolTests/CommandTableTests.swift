@@ -20,6 +20,18 @@ func outcome(_ bytes: [UInt8], as principal: Principal = .planner) -> String {
 }
 
 @Suite struct CommandTableTests {
+    @Test func aLineNamesItsCommandHoweverItFails() {
+        let named = { (line: String) in table.commandName(inLine: Array(line.utf8))?.description ?? "-" }
+        #expect(named("  PLAN SHOW {broken") == "PLAN SHOW")
+        #expect(named("PLAN {\"seconds\": 0}") == "PLAN")
+        #expect(named("PLAN NOPE") == "PLAN")
+        #expect(named("TOKEN") == "-")
+        #expect(named("AUTH abc") == "AUTH")
+        #expect(named("auth x") == "-")
+        #expect(named("FROB") == "-")
+        #expect(named("") == "-")
+    }
+
     /// One valid request per command, as a planner sends it (scope fields given).
     static let validRequests: [String: String] = [
         "PING": "PING",
