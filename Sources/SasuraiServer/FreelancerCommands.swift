@@ -52,8 +52,7 @@ enum FreelancerCommands {
     static func applications(_ context: RequestContext) throws -> CommandOutcome {
         let wanted = context.parameters.string("state").flatMap { ApplicationState(rawValue: $0) }
         var entries: [ReplyValue] = []
-        for status in try context.store.applications(of: context.freelancer) {
-            if let wanted, status.state != wanted { continue }
+        for status in try context.store.applications(of: context.freelancer, in: wanted) {
             guard let application = try context.store.application(status.application) else { continue }
             let stay = try context.store.placement(of: status.application)
                 .map { ModelReplies.stay($0, state: status.state) } ?? .null

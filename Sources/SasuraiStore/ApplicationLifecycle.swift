@@ -17,9 +17,13 @@ extension ScenarioStore {
         return status
     }
 
-    /// Every application of one freelancer, by id.
-    public func applications(of freelancer: FreelancerID) throws -> [ApplicationStatus] {
-        try fetchStatuses("WHERE freelancer_id = ? ORDER BY id", arguments: [freelancer.rawValue])
+    /// The applications of one freelancer, by id: every one, or those in `state`.
+    public func applications(of freelancer: FreelancerID, in state: ApplicationState? = nil) throws -> [ApplicationStatus] {
+        if let state {
+            return try fetchStatuses("WHERE freelancer_id = ? AND state = ? ORDER BY id",
+                                     arguments: [freelancer.rawValue, state.rawValue])
+        }
+        return try fetchStatuses("WHERE freelancer_id = ? ORDER BY id", arguments: [freelancer.rawValue])
     }
 
     /// The ids of the applications in `state`, by id.

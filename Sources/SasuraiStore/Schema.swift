@@ -22,6 +22,8 @@ public enum Schema {
         Migration(name: "create_audit_log", sql: auditTables),
         Migration(name: "create_tokens", sql: tokenTables),
         Migration(name: "create_request_keys", sql: requestKeyTables),
+        Migration(name: "count_applications_by_state", sql: applicationStateCounts),
+        Migration(name: "index_applications_by_freelancer_and_state", sql: applicationsByFreelancerAndState),
     ]
 
     /// The tables a fully migrated store has, besides the migrator's own `schema_migrations`.
@@ -29,7 +31,7 @@ public enum Schema {
         "towns", "accommodations", "accommodation_open_ranges", "slots", "slot_skills", "freelancers",
         "freelancer_skills", "applications", "application_towns", "application_kinds", "scenario_weights",
         "state_version", "plans", "plan_assignments", "plan_unplaced", "placements", "audit_log", "tokens",
-        "request_keys",
+        "request_keys", "application_state_counts",
     ]
 
     // MARK: Reusable checks
@@ -314,5 +316,38 @@ public enum Schema {
             PRIMARY KEY (token_id, key)
         ) STRICT, WITHOUT ROWID;
         CREATE INDEX request_keys_by_creation ON request_keys (created_at);
+        """
+
+    static let applicationStateCounts = """
+        -- How many applications are in each state, kept by triggers, so that STATS and the
+        -- state counts of a busy season cost one small read instead of a scan of every
+        -- application ever made (the table only grows: withdrawn and expired ones stay).
+        CREATE TABLE application_state_counts (
+            state TEXT PRIMARY KEY CHECK (state IN \(stateList)),
+            count INTEGER NOT NULL CHECK (count >= 0)
+        ) STRICT, WITHOUT ROWID;
+        INSERT INTO application_state_counts (state, count)
+            SELECT column1, (SELECT count(*) FROM applications WHERE state = column1)
+            FROM (VALUES ('pending'), ('offered'), ('confirmed'), ('declined'), ('withdrawn'), ('expired'), ('cancelled'));
+        CREATE TRIGGER applications_counted_on_insert AFTER INSERT ON applications BEGIN
+            UPDATE application_state_counts SET count = count + 1 WHERE state = NEW.state;
+        END;
+        CREATE TRIGGER applications_counted_on_delete AFTER DELETE ON applications BEGIN
+            UPDATE application_state_counts SET count = count - 1 WHERE state = OLD.state;
+        END;
+        CREATE TRIGGER applications_counted_on_state_change AFTER UPDATE OF state ON applications
+            WHEN OLD.state <> NEW.state BEGIN
+            UPDATE application_state_counts SET count = count - 1 WHERE state = OLD.state;
+            UPDATE application_state_counts SET count = count + 1 WHERE state = NEW.state;
+        END;
+        """
+
+    static let applicationsByFreelancerAndState = """
+        -- A freelancer's applications of one state (APPLICATIONS with a state, the offered and
+        -- confirmed ones behind ITINERARY) without reading the others: withdrawn and expired
+        -- applications stay forever, so a regular's list only grows. The old index on
+        -- freelancer_id alone is this one's prefix, so it goes.
+        DROP INDEX applications_by_freelancer;
+        CREATE INDEX applications_by_freelancer_and_state ON applications (freelancer_id, state, id);
         """
 }

@@ -41,9 +41,12 @@ extension ScenarioStore {
     }
 
     /// The places one freelancer's applications hold, by arrival then application id.
+    ///
+    /// Only offered and confirmed applications hold a place, so only those are looked at.
     public func placements(of freelancer: FreelancerID) throws -> [Placement] {
         try fetchPlacements("""
-            WHERE application_id IN (SELECT id FROM applications WHERE freelancer_id = ?)
+            WHERE application_id IN (SELECT id FROM applications
+                                     WHERE freelancer_id = ? AND state IN ('offered', 'confirmed'))
             ORDER BY arrival, application_id
             """, arguments: [freelancer.rawValue])
     }
@@ -60,7 +63,7 @@ extension ScenarioStore {
                 throw StoreError.corruptData("counting returned no row")
             }
             var applications = Dictionary(uniqueKeysWithValues: ApplicationState.allCases.map { ($0, 0) })
-            try forEachRow("SELECT state, count(*) FROM applications GROUP BY state") { row in
+            try forEachRow("SELECT state, count FROM application_state_counts") { row in
                 let state: ApplicationState = try row.choice(at: 0)
                 applications[state] = row.int(at: 1)
             }

@@ -61,7 +61,7 @@ struct RequestKeyTests {
 
     @Test func theMigrationAddsTheTableAndItsIndex() throws {
         try withStore { store, _ in
-            #expect(Schema.migrations.last?.name == "create_request_keys")
+            #expect(Schema.migrations.contains { $0.name == "create_request_keys" })
             #expect(try store.database.userVersion() == Schema.migrations.count)
             let indexes = try String.fetchAll(store.database, sql: """
                 SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'request_keys'

@@ -69,7 +69,7 @@ struct ScenarioStoreTests {
                 #expect(tables.contains(table), "missing table \(table)")
             }
             let indexes = Set(try String.fetchAll(database, sql: "SELECT name FROM sqlite_schema WHERE type = 'index'"))
-            for index in ["placements_by_town_arrival", "applications_by_freelancer", "applications_by_state"] {
+            for index in ["placements_by_town_arrival", "applications_by_freelancer_and_state", "applications_by_state"] {
                 #expect(indexes.contains(index), "missing index \(index)")
             }
             #expect(try store.stateVersion() == 0)

@@ -57,6 +57,50 @@ struct StoreQueryTests {
         }
     }
 
+    /// The counts STATS reads are kept by triggers; they must always equal a count of the rows.
+    @Test func stateCountsFollowEveryChangeOfState() throws {
+        func scanned(_ store: ScenarioStore) throws -> [ApplicationState: Int] {
+            var counts = Dictionary(uniqueKeysWithValues: ApplicationState.allCases.map { ($0, 0) })
+            try store.forEachRow("SELECT state, count(*) FROM applications GROUP BY state") { row in
+                counts[try row.choice(at: 0)] = row.int(at: 1)
+            }
+            return counts
+        }
+        try withRuleStore { store in
+            #expect(try store.counts().applications == scanned(store))
+            try store.hostBooks("a-1", at: "nanto-gh", arriving: "2026-09-01")
+            try store.withdraw("a-2", actor: "freelancer:f-2")
+            #expect(try store.counts().applications == scanned(store))
+            // A second import replaces every application: the deletes and inserts are counted too.
+            try store.importScenario(ruleScenario(), actor: "planner:alice")
+            #expect(try store.counts().applications == scanned(store))
+            #expect(try store.counts().applications[.confirmed] == 0)
+            // A failed write rolls its count back with it.
+            #expect(throws: (any Error).self) {
+                try store.database.transaction(.immediate) {
+                    try store.database.execute("UPDATE applications SET state = 'withdrawn'")
+                    throw StoreError.invalidArgument("rolled back")
+                }
+            }
+            #expect(try store.counts().applications == scanned(store))
+        }
+    }
+
+    @Test func theCountsMigrationCountsTheApplicationsAlreadyThere() throws {
+        try withRuleStore { store in
+            try store.withdraw("a-2", actor: "freelancer:f-2")
+            // As a database made before the migration: no counts table, the rows already there.
+            try store.database.execute("""
+                DROP TRIGGER applications_counted_on_insert; DROP TRIGGER applications_counted_on_delete;
+                DROP TRIGGER applications_counted_on_state_change; DROP TABLE application_state_counts
+                """)
+            let migration = try #require(Schema.migrations.first { $0.name == "count_applications_by_state" })
+            try migration.migrate(store.database)
+            #expect(try store.counts().applications[.withdrawn] == 1)
+            #expect(try store.counts().applications[.pending] == 8)
+        }
+    }
+
     // MARK: Verdicts
 
     @Test func latestVerdictComesFromTheNewestPlanThatNamesTheApplication() throws {
