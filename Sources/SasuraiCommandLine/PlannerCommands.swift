@@ -404,10 +404,12 @@ enum PlannerCommands {
 
     static let stats = ClientCommand.make(
         name: "stats", abstract: "Counts: towns, beds, slots, freelancers, applications by state, plan runs.",
-        examples: ["sasurai plan stats"],
-        prepare: { _, format in
+        examples: ["sasurai plan stats", "sasurai plan stats --memory"],
+        options: [OptionSpecification("--memory", help: "Add the server's memory: resident set and SQLite's heap.")],
+        prepare: { arguments, format in
+            let request = RequestObject([("memory", arguments.flag("--memory") ? .bool(true) : nil)])
             return { session, output in
-                let reply = try session.call("STATS")
+                let reply = try session.call("STATS", request)
                 ClientCommand.emit(reply, format, to: &output) {
                     var table = TextTable(headers: ["", ""], rightAligned: [1])
                     for key in ["towns", "accommodations", "slots", "freelancers"] {
@@ -419,6 +421,13 @@ enum PlannerCommands {
                     table.append(["plan runs going", reply.text("plans_running")])
                     table.append(["connections", reply.text("connections")])
                     table.append(["state version", reply.text("state_version")])
+                    if let memory = reply["memory"] {
+                        for (key, label) in [("resident_bytes", "memory resident"), ("sqlite_bytes", "memory of SQLite"),
+                                             ("sqlite_peak_bytes", "memory of SQLite, peak")] {
+                            let mebibytes = memory[key]?.integerValue.map { String(format: "%.1f MiB", Double($0) / 1_048_576) }
+                            table.append([label, mebibytes ?? "-"])
+                        }
+                    }
                     return table.render().split(separator: "\n").dropFirst().map { $0 + "\n" }.joined()
                 }
                 return .success

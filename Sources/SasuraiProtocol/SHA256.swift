@@ -18,7 +18,6 @@ public struct SHA256: Sendable {
     ]
     private var block: [UInt8] = []
     private var messageLength: UInt64 = 0
-    private var schedule = [UInt32](repeating: 0, count: 64)
 
     public init() {
         block.reserveCapacity(64)
@@ -37,13 +36,34 @@ public struct SHA256: Sendable {
     }
 
     public mutating func update(_ bytes: some Sequence<UInt8>) {
-        for byte in bytes {
-            block.append(byte)
-            messageLength &+= 1
-            if block.count == 64 {
-                compressBlock()
-                block.removeAll(keepingCapacity: true)
-            }
+        // Whole blocks straight from contiguous storage: appending byte by byte made hashing a
+        // request's parameters (every write with a request key) a tenth of the writer's time.
+        let done: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            update(contiguous: UnsafeRawBufferPointer(buffer))
+        }
+        if done == nil {
+            let copied = Array(bytes)
+            copied.withUnsafeBytes { update(contiguous: $0) }
+        }
+    }
+
+    private mutating func update(contiguous bytes: UnsafeRawBufferPointer) {
+        messageLength &+= UInt64(bytes.count)
+        var offset = 0
+        if !block.isEmpty {
+            let taken = min(64 - block.count, bytes.count)
+            block.append(contentsOf: bytes[0..<taken])
+            offset = taken
+            guard block.count == 64 else { return }
+            compressBlock()
+            block.removeAll(keepingCapacity: true)
+        }
+        while bytes.count - offset >= 64 {
+            compress(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + 64)]))
+            offset += 64
+        }
+        if offset < bytes.count {
+            block.append(contentsOf: bytes[offset...])
         }
     }
 
@@ -74,43 +94,60 @@ public struct SHA256: Sendable {
     }
 
     private mutating func compressBlock() {
-        for index in 0..<16 {
-            schedule[index] = UInt32(block[index * 4]) << 24 | UInt32(block[index * 4 + 1]) << 16
-                | UInt32(block[index * 4 + 2]) << 8 | UInt32(block[index * 4 + 3])
+        let full = block
+        full.withUnsafeBytes { compress($0) }
+    }
+
+    /// One round of the compression function over 64 bytes.
+    private mutating func compress(_ chunk: UnsafeRawBufferPointer) {
+        // Taken out of the struct while in use, so the arrays stay uniquely referenced and are
+        // written in place rather than copied on every block.
+        var words = self.state
+        self.state = []
+        defer { self.state = words }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { schedule in
+            SHA256.roundConstants.withUnsafeBufferPointer { constants in
+                words.withUnsafeMutableBufferPointer { state in
+                    for index in 0..<16 {
+                        schedule[index] = UInt32(chunk[index * 4]) << 24 | UInt32(chunk[index * 4 + 1]) << 16
+                            | UInt32(chunk[index * 4 + 2]) << 8 | UInt32(chunk[index * 4 + 3])
+                    }
+                    for index in 16..<64 {
+                        let early = schedule[index - 15]
+                        let late = schedule[index - 2]
+                        let sigma0 = rotateRight(early, 7) ^ rotateRight(early, 18) ^ (early >> 3)
+                        let sigma1 = rotateRight(late, 17) ^ rotateRight(late, 19) ^ (late >> 10)
+                        schedule[index] = schedule[index - 16] &+ sigma0 &+ schedule[index - 7] &+ sigma1
+                    }
+                    var a = state[0], b = state[1], c = state[2], d = state[3]
+                    var e = state[4], f = state[5], g = state[6], h = state[7]
+                    for index in 0..<64 {
+                        let sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
+                        let choice = (e & f) ^ (~e & g)
+                        let temporary1 = h &+ sum1 &+ choice &+ constants[index] &+ schedule[index]
+                        let sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
+                        let majority = (a & b) ^ (a & c) ^ (b & c)
+                        let temporary2 = sum0 &+ majority
+                        h = g
+                        g = f
+                        f = e
+                        e = d &+ temporary1
+                        d = c
+                        c = b
+                        b = a
+                        a = temporary1 &+ temporary2
+                    }
+                    state[0] &+= a
+                    state[1] &+= b
+                    state[2] &+= c
+                    state[3] &+= d
+                    state[4] &+= e
+                    state[5] &+= f
+                    state[6] &+= g
+                    state[7] &+= h
+                }
+            }
         }
-        for index in 16..<64 {
-            let early = schedule[index - 15]
-            let late = schedule[index - 2]
-            let sigma0 = rotateRight(early, 7) ^ rotateRight(early, 18) ^ (early >> 3)
-            let sigma1 = rotateRight(late, 17) ^ rotateRight(late, 19) ^ (late >> 10)
-            schedule[index] = schedule[index - 16] &+ sigma0 &+ schedule[index - 7] &+ sigma1
-        }
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for index in 0..<64 {
-            let sum1 = rotateRight(e, 6) ^ rotateRight(e, 11) ^ rotateRight(e, 25)
-            let choice = (e & f) ^ (~e & g)
-            let temporary1 = h &+ sum1 &+ choice &+ SHA256.roundConstants[index] &+ schedule[index]
-            let sum0 = rotateRight(a, 2) ^ rotateRight(a, 13) ^ rotateRight(a, 22)
-            let majority = (a & b) ^ (a & c) ^ (b & c)
-            let temporary2 = sum0 &+ majority
-            h = g
-            g = f
-            f = e
-            e = d &+ temporary1
-            d = c
-            c = b
-            b = a
-            a = temporary1 &+ temporary2
-        }
-        state[0] &+= a
-        state[1] &+= b
-        state[2] &+= c
-        state[3] &+= d
-        state[4] &+= e
-        state[5] &+= f
-        state[6] &+= g
-        state[7] &+= h
     }
 
     @inline(__always)

@@ -149,7 +149,9 @@ enum StandardCommands {
         ], summary: "Fill freed capacity without moving offered or confirmed stays."),
         CommandSpec("WHY", role: .planner, parameters: [.required("application", .identifier)],
                     summary: "Why an application is unplaced."),
-        CommandSpec("STATS", role: .planner, summary: "Counts of everything."),
+        CommandSpec("STATS", role: .planner, parameters: [
+            .optional("memory", .boolean, "add the process's memory figures"),
+        ], summary: "Counts of everything."),
         CommandSpec("TOKEN ISSUE", role: .planner, mutating: true, requestKey: false, parameters: [
             .required("role", .choice(["planner", "host", "freelancer"])),
             .optional("subject", .identifier, "the town or freelancer id"),

@@ -80,13 +80,12 @@ final class Writer: @unchecked Sendable {
         case refusal(RefusalAudit, completion: (@Sendable () -> Void)?)
     }
 
-    /// Longest time between checkpoints while writes keep coming. The writer is the only
-    /// writer, so a checkpoint it runs between two batches copies the whole WAL and the next
-    /// batch starts the WAL file over; a checkpoint on another connection never catches up
-    /// with a busy writer, and the WAL (and every read's search of it) grows without end.
-    /// Once a second bounds the WAL to a second of writes (about 100 MB at full load) and
-    /// delays few requests: measured with 50 clients, every 200 ms cut durable APPLY from
-    /// 14,000 to 12,500 per second and doubled p99.
+    /// Longest time between checkpoints while writes keep coming. The bulk of each checkpoint
+    /// runs on the `Checkpointer`'s connection while the writer goes on; the writer itself
+    /// only copies the frames written during that pass, which lets its next transaction start
+    /// the WAL file over (a checkpoint on another connection alone never catches up with a
+    /// busy writer, and the WAL, and every read's search of it, would grow without end).
+    /// Once a second bounds the WAL to about a second of writes.
     static let checkpointInterval = Duration.milliseconds(1_000)
 
     /// Most writes in one transaction: enough for 1,024 clients' writes in a few batches,
@@ -96,15 +95,20 @@ final class Writer: @unchecked Sendable {
     private let queue = JobQueue<Job>()
     private let store: ScenarioStore
     private let services: ServerServices
+    private let checkpointer: Checkpointer?
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
-    init(store: ScenarioStore, services: ServerServices) {
+    /// - Parameter checkpointer: copies the WAL beside the writer; nil for a store without a
+    ///   file of its own, where the writer checkpoints by itself.
+    init(store: ScenarioStore, services: ServerServices, checkpointer: Checkpointer? = nil) {
         self.store = store
         self.services = services
+        self.checkpointer = checkpointer
     }
 
     func start() {
+        checkpointer?.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -145,11 +149,20 @@ final class Writer: @unchecked Sendable {
             let requested = batch.contains { if case .checkpoint = $0 { return true } else { return false } }
             runBatch(batch)
             let now = ContinuousClock.now
-            if requested || now - lastCheckpoint >= Self.checkpointInterval {
+            if let checkpointer {
+                if checkpointer.takeFinishedPass() {
+                    // Only what was written during the pass: a few commits' pages.
+                    checkpoint()
+                    lastCheckpoint = now
+                } else if requested || now - lastCheckpoint >= Self.checkpointInterval {
+                    checkpointer.requestPass()
+                }
+            } else if requested || now - lastCheckpoint >= Self.checkpointInterval {
                 checkpoint()
                 lastCheckpoint = now
             }
         }
+        checkpointer?.stop()
         do {
             try store.database.checkpoint()
         } catch {
@@ -249,6 +262,100 @@ final class Writer: @unchecked Sendable {
     }
 }
 
+/// Copies the WAL into the database file on a connection and a thread of its own.
+///
+/// A checkpoint of a second of writes copies thousands of pages and syncs the database file;
+/// run by the writer between batches it held back every write that arrived meanwhile, which
+/// was most of the write p99. Here the writer keeps committing while the bulk is copied.
+/// SQLite starts the WAL file over only when a writer begins a transaction after a checkpoint
+/// that copied every frame, and frames keep coming during a pass, so after each pass the
+/// writer copies the few frames written during it (`Writer.run`); its next transaction then
+/// starts the WAL over, and the WAL stays bounded by about a second of writes.
+final class Checkpointer: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var wanted = false
+    private var running = false
+    private var finished = false
+    private var closed = false
+    private let database: ThreadOwned<Database>
+    private let logger: Logger
+    private var thread: Thread?
+    private let stopped = DispatchSemaphore(value: 0)
+
+    init(databasePath: String, synchronous: Database.SynchronousMode, logger: Logger) throws {
+        database = ThreadOwned(try Database.open(path: databasePath, synchronous: synchronous))
+        self.logger = logger
+    }
+
+    func start() {
+        let thread = Thread { [self] in
+            run()
+            stopped.signal()
+        }
+        thread.name = "sasurai-checkpoint"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Asks for a pass; does nothing while one is asked for or running.
+    func requestPass() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !wanted, !running, !finished, !closed else { return }
+        wanted = true
+        condition.signal()
+    }
+
+    /// True once for each pass that has ended; the writer then copies what the pass missed.
+    func takeFinishedPass() -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard finished else { return false }
+        finished = false
+        return true
+    }
+
+    /// Waits for a running pass to end and stops the thread.
+    func stop() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+        if thread != nil { stopped.wait() }
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while !wanted && !closed { condition.wait() }
+            if closed {
+                condition.unlock()
+                return
+            }
+            wanted = false
+            running = true
+            condition.unlock()
+            let started = ContinuousClock.now
+            do {
+                // PASSIVE: it never waits for the writer or for readers; pages a reader still
+                // needs stay in the WAL for the next pass.
+                let row = try database.value.fetchOne("PRAGMA wal_checkpoint(PASSIVE)")
+                let elapsed = ContinuousClock.now - started
+                logger.debug("checkpoint_pass", ["wal_frames": String((try? row?.decode(Int64.self, at: 1)) ?? -1),
+                                                 "copied_frames": String((try? row?.decode(Int64.self, at: 2)) ?? -1),
+                                                 "ms": String(elapsed.components.attoseconds / 1_000_000_000_000_000
+                                                              + elapsed.components.seconds * 1_000)])
+            } catch {
+                logger.warning("checkpoint_failed", ["error": String(describing: error)])
+            }
+            condition.lock()
+            running = false
+            finished = true
+            condition.unlock()
+        }
+    }
+}
+
 /// Read-only connections, each on its own thread, serving reads from their own snapshots.
 ///
 /// In WAL mode readers never wait for the writer or for each other, so a long PLAN snapshot or
@@ -267,7 +374,7 @@ final class ReaderPool: @unchecked Sendable {
     func start(databasePath: String, count: Int) throws {
         for index in 0..<count {
             let database = try Database.open(path: databasePath, readOnly: true)
-            try Server.tune(database)
+            try Server.tune(database, cacheKibibytes: Server.readerCacheKibibytes)
             let store = ThreadOwned(try ScenarioStore(database: database))
             let thread = Thread { [self] in
                 run(store.value)

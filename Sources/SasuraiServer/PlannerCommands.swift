@@ -220,7 +220,24 @@ enum PlannerCommands {
                     ("slots", .integer(counts.slots)), ("freelancers", .integer(counts.freelancers)),
                     ("applications", .object(states)), ("state_version", .integer(try context.store.stateVersion())),
                     ("plans_running", .integer(context.services.plans.runningPlan == nil ? 0 : 1)),
-                    ("connections", .integer(context.services.connectionCount))])
+                    ("connections", .integer(context.services.connectionCount))]
+                   + (context.parameters.bool("memory") == true ? [("memory", .object(memoryFigures()))] : []))
+    }
+
+    /// What the process holds in memory: the resident set, and SQLite's heap (page caches,
+    /// statements) within it, so that an operator tells a growing cache from a leak.
+    private static func memoryFigures() -> [(String, ReplyValue)] {
+        var figures: [(String, ReplyValue)] = []
+        // statm's second field is the resident set in pages.
+        if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8),
+           let residentPages = statm.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) {
+            figures.append(("resident_bytes", .integer(residentPages * Int(sysconf(Int32(_SC_PAGESIZE))))))
+        } else {
+            figures.append(("resident_bytes", .null))
+        }
+        figures.append(("sqlite_bytes", .integer(Int(Database.memoryInUse))))
+        figures.append(("sqlite_peak_bytes", .integer(Int(Database.memoryHighWater))))
+        return figures
     }
 
     // MARK: Tokens

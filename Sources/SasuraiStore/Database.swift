@@ -30,6 +30,13 @@ public final class Database {
     /// Upper bound on cached statements, so SQL built at run time cannot grow the cache forever.
     static let statementCacheCapacity = 64
 
+    /// Bytes of heap SQLite holds now in this process, over every connection: page caches,
+    /// prepared statements, schemas.
+    public static var memoryInUse: Int64 { sqlite3_memory_used() }
+
+    /// The most bytes of heap SQLite has held at once since the process started.
+    public static var memoryHighWater: Int64 { sqlite3_memory_highwater(0) }
+
     let handle: OpaquePointer
 
     /// The path the connection was opened with.

@@ -232,6 +232,12 @@ final class ClientWorld {
     @Test func exitCodes() throws {
         let world = try ClientWorld()
         try world.plannerWithDemo()
+        // 0, with the memory figures as asked.
+        let stats = try world.run("planner", ["plan", "stats", "--memory"])
+        #expect(stats.status == 0)
+        #expect(stats.standardOutput.contains("applications pending"))
+        #expect(stats.standardOutput.range(of: #"memory of SQLite +[0-9]+\.[0-9] MiB"#, options: .regularExpression) != nil)
+        #expect(!(try world.run("planner", ["plan", "stats"])).standardOutput.contains("memory"))
         // 1: the server refused.
         let refused = try world.run("planner", ["plan", "show", "99"])
         #expect(refused.status == 1)

@@ -6,11 +6,24 @@ import SasuraiCore
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent()
 
-/// The built `sasurai` binary of the current build configuration.
-let sasuraiBinary: URL = {
-    let debug = repositoryRoot.appendingPathComponent(".build/debug/sasurai")
-    return debug
+/// The folder holding the binaries of the build under test.
+///
+/// The test bundle sits beside them (`.build/debug`, or the scratch path of a sanitizer
+/// build), so tests run against the same build they were compiled in; `SASURAI_BUILD_DIR`
+/// overrides it.
+let productsDirectory: URL = {
+    if let folder = ProcessInfo.processInfo.environment["SASURAI_BUILD_DIR"], !folder.isEmpty {
+        return URL(fileURLWithPath: folder)
+    }
+    let testBundle = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    if FileManager.default.isExecutableFile(atPath: testBundle.appendingPathComponent("sasurai").path) {
+        return testBundle
+    }
+    return repositoryRoot.appendingPathComponent(".build/debug")
 }()
+
+/// The built `sasurai` binary of the current build configuration.
+let sasuraiBinary = productsDirectory.appendingPathComponent("sasurai")
 
 struct ProcessResult {
     var status: Int32

@@ -5,7 +5,7 @@ import Foundation
 import Testing
 
 /// The built `sasurai-server` binary, next to `sasurai`.
-let serverBinary = repositoryRoot.appendingPathComponent(".build/debug/sasurai-server")
+let serverBinary = productsDirectory.appendingPathComponent("sasurai-server")
 
 /// A `sasurai-server` process on a free port, read through its log on stderr.
 final class ServerProcess {

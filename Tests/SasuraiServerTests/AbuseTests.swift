@@ -56,6 +56,81 @@ import Testing
         #expect(try Self.auditRows(planner, action: "application.withdrawn").isEmpty)
     }
 
+    @Test func everyWriteIsInTheAuditLogWithItsActor() throws {
+        let world = try World()
+        defer { world.stop() }
+        let planner = world.planner
+        let backup = world.running.directory.appendingPathComponent("audited-backup.db").path
+        var seen = try Self.auditCount(planner)
+        var written: Set<CommandName> = []
+        /// Sends `line`, which must succeed, and returns the actions it added to the log.
+        func write(_ client: LineClient, _ line: String) throws -> [String] {
+            let reply = try client.send(line)
+            #expect(reply.hasPrefix("OK "), "\(line): \(reply)")
+            if let command = CommandTable.standard.commandName(inLine: Array(line.utf8)) { written.insert(command) }
+            let entries = try Self.auditEntries(planner, after: seen)
+            seen += entries.count
+            return entries.map { "\($0["actor"] as? String ?? "?") \($0["action"] as? String ?? "?") \($0["subject"] as? String ?? "-")" }
+        }
+        let importLine = "IMPORT {\"scenario\": \(Fixture.scenario()), \"replace\": true}"
+        #expect(try write(planner, importLine) == ["planner:token-1 scenario.import -"])
+        #expect(try write(world.wake, #"ACCOMMODATION PUT {"id": "wake-new", "name": "離れ", "kind": "guesthouse", "beds": 2, "price_per_night": 1000}"#)
+                == ["host:wake accommodation.created wake-new"])
+        #expect(try write(world.wake, #"ACCOMMODATION DELETE {"id": "wake-new"}"#) == ["host:wake accommodation.deleted wake-new"])
+        #expect(try write(world.wake, #"SLOT PUT {"id": "wake-snow", "title": "雪かき", "from": "2030-07-01", "to": "2030-07-10", "seats": 1}"#)
+                == ["host:wake slot.created wake-snow"])
+        #expect(try write(world.wake, #"SLOT DELETE {"id": "wake-snow"}"#) == ["host:wake slot.deleted wake-snow"])
+        #expect(try write(world.wake, #"BOOK {"application": "p2", "accommodation": "wake-vh", "arrival": "2030-07-01"}"#)
+                == ["host:wake application.booked p2"])
+        #expect(try write(world.wake, #"CANCEL {"application": "p2", "reason": "雨"}"#) == ["host:wake application.cancelled p2", "host:wake application.pending p2"])
+        #expect(try write(world.f2, #"PROFILE PUT {"name": "Berg"}"#) == ["freelancer:f-2 freelancer.replaced f-2"])
+        #expect(try write(world.f2, #"APPLY {"id": "n1", "earliest": "2030-06-01", "latest": "2030-07-01", "nights": 3, "budget_per_night": 5000}"#)
+                == ["freelancer:f-2 application.created n1"])
+        #expect(try write(world.f2, #"WITHDRAW {"application": "n1"}"#) == ["freelancer:f-2 application.withdrawn n1"])
+        #expect(try write(planner, #"PLAN {"seconds": 1, "seed": 1}"#) == ["planner:token-1 plan.started 1"])
+        try planner.waitForPlan(1)
+        // One row for the whole commit: its detail counts the offers.
+        #expect(try write(planner, #"COMMIT {"plan": 1}"#) == ["planner:token-1 plan.commit 1"])
+        // Two offers, to accept one and decline the other, answered by the planner for the
+        // freelancer (a new freelancer token would add its own row).
+        var answered: [String] = []
+        for freelancer in Fixture.freelancerNames.keys.sorted() {
+            let reply = try planner.send("APPLICATIONS {\"freelancer\": \"\(freelancer)\", \"state\": \"offered\"}")
+            let offers = replyObject(reply)["applications"] as? [[String: Any]] ?? []
+            for application in offers.compactMap({ ($0["application"] as? [String: Any])?["id"] as? String })
+            where answered.count < 2 {
+                let verb = answered.isEmpty ? "ACCEPT" : "DECLINE"
+                let action = answered.isEmpty ? "application.confirmed" : "application.declined"
+                #expect(try write(planner, "\(verb) {\"freelancer\": \"\(freelancer)\", \"application\": \"\(application)\"}")
+                        == ["planner:token-1 \(action) \(application)"])
+                answered.append(application)
+            }
+        }
+        #expect(answered.count == 2, "the plan made fewer than two offers")
+        #expect(try write(planner, #"REPLAN {"seconds": 1}"#) == ["planner:token-1 plan.replan 2"])
+        try planner.waitForPlan(2)
+        #expect(try write(planner, #"TOKEN ISSUE {"role": "freelancer", "subject": "f-6"}"#) == ["planner:token-1 token.issued 6"])
+        #expect(try write(planner, #"TOKEN REVOKE {"id": 6}"#) == ["planner:token-1 token.revoked 6"])
+        #expect(try write(planner, "BACKUP {\"path\": \"\(backup)\"}") == ["planner:token-1 backup -"])
+        let mutating = Set(CommandTable.standard.commands.filter(\.isMutating).map(\.name))
+        #expect(written == mutating, "every mutating command was tried")
+    }
+
+    /// How many rows the audit log holds.
+    static func auditCount(_ planner: LineClient) throws -> Int {
+        var count = 0
+        while true {
+            let entries = try auditEntries(planner, after: count)
+            if entries.isEmpty { return count }
+            count += entries.count
+        }
+    }
+
+    /// The audit rows after row `after`, at most 1,000.
+    static func auditEntries(_ planner: LineClient, after: Int) throws -> [[String: Any]] {
+        replyObject(try planner.send("AUDIT {\"after\": \(after), \"limit\": 1000}"))["entries"] as? [[String: Any]] ?? []
+    }
+
     @Test func aTokenSentWhereItDoesNotBelongStaysOutOfTheAuditLog() throws {
         let running = try RunningServer()
         defer { running.stop() }

@@ -46,6 +46,24 @@ import Testing
         ])
     }
 
+    @Test func statsWithMemoryAddsTheProcessesFigures() throws {
+        let running = try RunningServer()
+        defer { running.stop() }
+        let planner = try running.connect(token: nil)
+        let plain = try planner.send("STATS")
+        #expect(!plain.contains("memory"))
+        let reply = try planner.send(#"STATS {"memory": true}"#)
+        #expect(reply.hasPrefix(String(plain.dropLast()) + #", "memory": {"resident_bytes": "#))
+        let object = try JSONSerialization.jsonObject(with: Data(reply.utf8.dropFirst(3))) as? [String: Any]
+        let figures = try #require(object?["memory"] as? [String: Any])
+        let resident = try #require(figures["resident_bytes"] as? Int)
+        let sqlite = try #require(figures["sqlite_bytes"] as? Int)
+        let peak = try #require(figures["sqlite_peak_bytes"] as? Int)
+        // The writer and the readers have their schemas and statements at least.
+        #expect(sqlite > 0 && sqlite <= peak && peak < resident)
+        #expect(try planner.send(#"STATS {"memory": 1}"#) == "ERR INVALID memory: expected true or false, got 1")
+    }
+
     @Test func exportGivesTheCanonicalScenarioWithHostBookings() throws {
         let world = try World()
         defer { world.stop() }

@@ -11,8 +11,19 @@ import Darwin
 
 @testable import SasuraiStore
 
-/// The `sasurai` debug build that runs the import in a child process.
-private let sasuraiBinary = repositoryRoot.appendingPathComponent(".build/debug/sasurai")
+/// The `sasurai` of the build under test, which runs the import in a child process.
+///
+/// It sits beside the test bundle (`.build/debug`, or a sanitizer build's scratch path);
+/// `SASURAI_BUILD_DIR` overrides it.
+private let sasuraiBinary: URL = {
+    if let folder = ProcessInfo.processInfo.environment["SASURAI_BUILD_DIR"], !folder.isEmpty {
+        return URL(fileURLWithPath: folder).appendingPathComponent("sasurai")
+    }
+    let besideTests = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        .deletingLastPathComponent().appendingPathComponent("sasurai")
+    if FileManager.default.isExecutableFile(atPath: besideTests.path) { return besideTests }
+    return repositoryRoot.appendingPathComponent(".build/debug/sasurai")
+}()
 
 /// True when the built `sasurai` has `store import --db PATH SCENARIO`.
 ///
