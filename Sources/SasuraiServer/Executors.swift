@@ -65,10 +65,11 @@ final class JobQueue<Job>: @unchecked Sendable {
 ///
 /// Every write of every client goes through this thread. It takes all the writes waiting (up
 /// to `maximumBatch`), runs each in its own savepoint inside one transaction, commits once, and
-/// only then lets the replies go out. With `synchronous=FULL` that is one WAL fsync for the
-/// whole batch instead of one per write, which is what lets durable writes keep up with many
-/// clients; a write that fails rolls back its savepoint alone, and a commit that fails turns
-/// every reply of the batch into SERVER_ERROR, since none of them took effect.
+/// only then lets the replies go out. Durably: one WAL fsync for the whole batch instead of one
+/// per write, which is what lets durable writes keep up with many clients, and with a
+/// `CommitFlusher` that fsync runs beside the next batch instead of before it. A write that
+/// fails rolls back its savepoint alone, and a commit that fails turns every reply of the
+/// batch into SERVER_ERROR, since none of them took effect.
 final class Writer: @unchecked Sendable {
     enum Job {
         case request(StoreJob)
@@ -96,19 +97,26 @@ final class Writer: @unchecked Sendable {
     private let store: ScenarioStore
     private let services: ServerServices
     private let checkpointer: Checkpointer?
+    private let flusher: CommitFlusher?
     private var thread: Thread?
     private let finished = DispatchSemaphore(value: 0)
 
-    /// - Parameter checkpointer: copies the WAL beside the writer; nil for a store without a
-    ///   file of its own, where the writer checkpoints by itself.
-    init(store: ScenarioStore, services: ServerServices, checkpointer: Checkpointer? = nil) {
+    /// - Parameters:
+    ///   - checkpointer: copies the WAL beside the writer; nil for a store without a file of
+    ///     its own, where the writer checkpoints by itself.
+    ///   - flusher: makes each commit durable before its replies go out; nil when SQLite does
+    ///     (or, with `synchronous=normal`, when nothing does).
+    init(store: ScenarioStore, services: ServerServices, checkpointer: Checkpointer? = nil,
+         flusher: CommitFlusher? = nil) {
         self.store = store
         self.services = services
         self.checkpointer = checkpointer
+        self.flusher = flusher
     }
 
     func start() {
         checkpointer?.start()
+        flusher?.start()
         let thread = Thread { [self] in
             run()
             finished.signal()
@@ -168,6 +176,8 @@ final class Writer: @unchecked Sendable {
         } catch {
             services.logger.error("checkpoint_failed", ["error": String(describing: error)])
         }
+        // Last: the replies it still holds wait for commits made above.
+        flusher?.stop()
     }
 
     @discardableResult
@@ -187,10 +197,8 @@ final class Writer: @unchecked Sendable {
         var results: [(StoreJob, CommandOutcome)] = []
         results.reserveCapacity(batch.count)
         var refusalCompletions: [@Sendable () -> Void] = []
-        // The refusals' replies go out whether or not their rows were saved: a failed commit
-        // is logged, and refusing the refusal would help no one.
-        defer { refusalCompletions.forEach { $0() } }
         let database = store.database
+        var commit: UInt64?
         do {
             try database.transaction(.immediate) {
                 for job in batch {
@@ -220,8 +228,14 @@ final class Writer: @unchecked Sendable {
                     }
                 }
                 try store.applyGatheredStateVersionBump()
+                // Numbered just before COMMIT: from here on a reader may see this batch.
+                commit = flusher?.beginCommit()
             }
         } catch {
+            if let commit { flusher?.endCommit(commit) }
+            // The refusals' replies go out whether or not their rows were saved: a failed
+            // commit is logged, and refusing the refusal would help no one.
+            refusalCompletions.forEach { $0() }
             services.logger.error("commit_failed", ["writes": String(results.count), "error": String(describing: error)])
             let failure = ErrorMapping.protocolError(for: error, logger: services.logger)
             for (job, outcome) in results {
@@ -235,9 +249,25 @@ final class Writer: @unchecked Sendable {
             }
             return
         }
-        for (job, outcome) in results {
-            outcome.afterCommit?()
-            job.completion(outcome)
+        for (_, outcome) in results { outcome.afterCommit?() }
+        guard let flusher, let commit else {
+            refusalCompletions.forEach { $0() }
+            for (job, outcome) in results { job.completion(outcome) }
+            return
+        }
+        flusher.endCommit(commit)
+        guard !results.isEmpty || !refusalCompletions.isEmpty else { return }
+        let replies = ThreadOwned((results: results, refusals: refusalCompletions))
+        flusher.release(after: commit) { durable in
+            replies.value.refusals.forEach { $0() }
+            for (job, outcome) in replies.value.results {
+                if case .ok = outcome.reply, !durable {
+                    job.completion(CommandOutcome(.error(ProtocolError(.serverError,
+                        "the write may not be saved: syncing the database to disk failed"))))
+                } else {
+                    job.completion(outcome)
+                }
+            }
         }
     }
 
@@ -406,7 +436,15 @@ final class ReaderPool: @unchecked Sendable {
             } catch {
                 outcome = CommandOutcome(.error(ErrorMapping.protocolError(for: error, logger: services.logger)))
             }
-            job.completion(outcome)
+            guard let flusher = services.flusher else {
+                job.completion(outcome)
+                continue
+            }
+            let held = ThreadOwned(outcome)
+            flusher.releaseAfterVisibleCommits { durable in
+                job.completion(durable ? held.value : CommandOutcome(.error(ProtocolError(.serverError,
+                    "syncing the database to disk failed; what was read may not be saved"))))
+            }
         }
     }
 }

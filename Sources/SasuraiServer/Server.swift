@@ -45,17 +45,26 @@ public final class Server: @unchecked Sendable {
                                                 "max_connections": String(configuration.maximumConnections),
                                                 "hint": "raise the hard open-file limit or lower --max-connections"])
         }
-        let store = try ScenarioStore.open(path: configuration.databasePath, synchronous: configuration.synchronous)
+        // With --synchronous full the server syncs the WAL itself, beside the writer
+        // (CommitFlusher): SQLite's own FULL would make the writer wait for every sync.
+        let path = configuration.databasePath
+        let flushesItself = configuration.synchronous == .full && !path.isEmpty && path != ":memory:"
+        let sqliteSynchronous: Database.SynchronousMode = flushesItself ? .normal : configuration.synchronous
+        // Migrations and the first token are committed by SQLite with the mode asked for,
+        // before any reply can wait for the flusher.
+        let store = try ScenarioStore.open(path: path, synchronous: configuration.synchronous)
         try bootstrap(store)
+        try store.database.execute("PRAGMA synchronous=\(sqliteSynchronous.rawValue)")
         // The checkpointer and the writer checkpoint between batches (see Writer), so no
         // commit pays for one.
         try store.database.execute("PRAGMA wal_autocheckpoint=0")
         try Self.tune(store.database, cacheKibibytes: Self.writerCacheKibibytes)
         store.gathersStateVersionBumps = true
-        let checkpointer = try Checkpointer(databasePath: configuration.databasePath,
-                                            synchronous: configuration.synchronous, logger: logger)
-        let writer = Writer(store: store, services: services, checkpointer: checkpointer)
+        let checkpointer = try Checkpointer(databasePath: path, synchronous: sqliteSynchronous, logger: logger)
+        let flusher = flushesItself ? CommitFlusher(databasePath: path, logger: logger) : nil
+        let writer = Writer(store: store, services: services, checkpointer: checkpointer, flusher: flusher)
         services.writer = writer
+        services.flusher = flusher
         let readers = ReaderPool(services: services)
         try readers.start(databasePath: configuration.databasePath, count: Self.readerCount)
         let listener = try Socket.listen(host: configuration.host, port: configuration.port)

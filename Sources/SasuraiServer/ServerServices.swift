@@ -11,6 +11,8 @@ public final class ServerServices: @unchecked Sendable {
     public let plans: PlanRunner
     /// Set once at start, before any request runs.
     var writer: Writer!
+    /// Set once at start when replies wait for the server's own WAL syncs (`CommitFlusher`).
+    var flusher: CommitFlusher?
 
     private let lock = NSLock()
     private var revokedTokens: Set<Int64> = []
