@@ -44,8 +44,7 @@ final class CommitFlusher: @unchecked Sendable {
     private var descriptor: Int32 = -1
     private var descriptorInode: UInt64 = 0
     private let logger: Logger
-    private var thread: Thread?
-    private let stopped = DispatchSemaphore(value: 0)
+    private var thread: JoinableThread?
     private var syncCount: UInt64 = 0
 
     /// How many syncs have been done: fewer than commits when one sync covered several.
@@ -66,13 +65,7 @@ final class CommitFlusher: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            stopped.signal()
-        }
-        thread.name = "sasurai-flush"
-        self.thread = thread
-        thread.start()
+        thread = JoinableThread.start(name: "sasurai-flush") { [self] in run() }
     }
 
     /// The writer, just before COMMIT: numbers the commit. Every read that could see it starts
@@ -96,6 +89,18 @@ final class CommitFlusher: @unchecked Sendable {
     /// Calls `release` once `commit` is durable: at once when it is already.
     func release(after commit: UInt64, _ release: @escaping Release) {
         condition.lock()
+        releaseLocked(after: commit, release)
+    }
+
+    /// A reader, after its read transaction: calls `release` once every commit it could have
+    /// seen is durable.
+    func releaseAfterVisibleCommits(_ release: @escaping Release) {
+        condition.lock()
+        releaseLocked(after: begunCommits, release)
+    }
+
+    /// `release(after:)` with the lock held; unlocks before calling `release`.
+    private func releaseLocked(after commit: UInt64, _ release: @escaping Release) {
         if durableCommits >= commit || failed || closed {
             let durable = !failed && durableCommits >= commit
             condition.unlock()
@@ -107,15 +112,6 @@ final class CommitFlusher: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// A reader, after its read transaction: calls `release` once every commit it could have
-    /// seen is durable.
-    func releaseAfterVisibleCommits(_ release: @escaping Release) {
-        condition.lock()
-        let visible = begunCommits
-        condition.unlock()
-        self.release(after: visible, release)
-    }
-
     /// Syncs what is left, releases every reply still held and stops the thread. Called after
     /// the writer has stopped, so no commit begins any more.
     func stop() {
@@ -123,7 +119,7 @@ final class CommitFlusher: @unchecked Sendable {
         closed = true
         condition.broadcast()
         condition.unlock()
-        if thread != nil { stopped.wait() }
+        thread?.join()
     }
 
     private func run() {

@@ -98,8 +98,7 @@ final class Writer: @unchecked Sendable {
     private let services: ServerServices
     private let checkpointer: Checkpointer?
     private let flusher: CommitFlusher?
-    private var thread: Thread?
-    private let finished = DispatchSemaphore(value: 0)
+    private var thread: JoinableThread?
 
     /// - Parameters:
     ///   - checkpointer: copies the WAL beside the writer; nil for a store without a file of
@@ -117,14 +116,7 @@ final class Writer: @unchecked Sendable {
     func start() {
         checkpointer?.start()
         flusher?.start()
-        let thread = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        thread.name = "sasurai-writer"
-        thread.stackSize = 4 << 20
-        self.thread = thread
-        thread.start()
+        thread = JoinableThread.start(name: "sasurai-writer", stackSize: 4 << 20) { [self] in run() }
     }
 
     @discardableResult
@@ -146,7 +138,7 @@ final class Writer: @unchecked Sendable {
     /// Finishes the queued writes, checkpoints the WAL into the database file, and returns.
     func stop() {
         queue.close()
-        if thread != nil { finished.wait() }
+        thread?.join()
     }
 
     private func run() {
@@ -309,8 +301,7 @@ final class Checkpointer: @unchecked Sendable {
     private var closed = false
     private let database: ThreadOwned<Database>
     private let logger: Logger
-    private var thread: Thread?
-    private let stopped = DispatchSemaphore(value: 0)
+    private var thread: JoinableThread?
 
     init(databasePath: String, synchronous: Database.SynchronousMode, logger: Logger) throws {
         database = ThreadOwned(try Database.open(path: databasePath, synchronous: synchronous))
@@ -318,13 +309,7 @@ final class Checkpointer: @unchecked Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            run()
-            stopped.signal()
-        }
-        thread.name = "sasurai-checkpoint"
-        self.thread = thread
-        thread.start()
+        thread = JoinableThread.start(name: "sasurai-checkpoint") { [self] in run() }
     }
 
     /// Asks for a pass; does nothing while one is asked for or running.
@@ -351,7 +336,7 @@ final class Checkpointer: @unchecked Sendable {
         closed = true
         condition.broadcast()
         condition.unlock()
-        if thread != nil { stopped.wait() }
+        thread?.join()
     }
 
     private func run() {
@@ -393,8 +378,7 @@ final class Checkpointer: @unchecked Sendable {
 final class ReaderPool: @unchecked Sendable {
     private let queue = JobQueue<StoreJob>()
     private let services: ServerServices
-    private var threads: [Thread] = []
-    private let finished = DispatchSemaphore(value: 0)
+    private var threads: [JoinableThread] = []
 
     init(services: ServerServices) {
         self.services = services
@@ -402,19 +386,15 @@ final class ReaderPool: @unchecked Sendable {
 
     /// Opens `count` read-only connections and starts a thread for each.
     func start(databasePath: String, count: Int) throws {
-        for index in 0..<count {
+        // Every connection opens before any thread starts, so a failure leaves none running.
+        let stores = try (0..<count).map { _ in
             let database = try Database.open(path: databasePath, readOnly: true)
             try Server.tune(database, cacheKibibytes: Server.readerCacheKibibytes)
-            let store = ThreadOwned(try ScenarioStore(database: database))
-            let thread = Thread { [self] in
-                run(store.value)
-                finished.signal()
-            }
-            thread.name = "sasurai-reader-\(index)"
-            thread.stackSize = 4 << 20
-            threads.append(thread)
+            return ThreadOwned(try ScenarioStore(database: database))
         }
-        for thread in threads { thread.start() }
+        threads = stores.enumerated().map { index, store in
+            JoinableThread.start(name: "sasurai-reader-\(index)", stackSize: 4 << 20) { [self] in run(store.value) }
+        }
     }
 
     @discardableResult
@@ -422,7 +402,7 @@ final class ReaderPool: @unchecked Sendable {
 
     func stop() {
         queue.close()
-        for _ in threads { finished.wait() }
+        for thread in threads { thread.join() }
     }
 
     private func run(_ store: ScenarioStore) {
@@ -447,6 +427,30 @@ final class ReaderPool: @unchecked Sendable {
             }
         }
     }
+}
+
+/// A named thread that can be waited for.
+final class JoinableThread: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Starts `body` on a new thread; `stackSize` in bytes, the system's default when nil.
+    static func start(name: String, stackSize: Int? = nil,
+                      _ body: @escaping @Sendable () -> Void) -> JoinableThread {
+        let joinable = JoinableThread()
+        let thread = Thread {
+            body()
+            joinable.finished.signal()
+        }
+        thread.name = name
+        if let stackSize { thread.stackSize = stackSize }
+        thread.start()
+        return joinable
+    }
+
+    /// Returns once the body has returned; call it once.
+    func join() { finished.wait() }
 }
 
 /// Hands a value to the one thread that will use it from then on.

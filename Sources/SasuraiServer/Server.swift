@@ -48,13 +48,13 @@ public final class Server: @unchecked Sendable {
         // With --synchronous full the server syncs the WAL itself, beside the writer
         // (CommitFlusher): SQLite's own FULL would make the writer wait for every sync.
         let path = configuration.databasePath
-        let flushesItself = configuration.synchronous == .full && !path.isEmpty && path != ":memory:"
-        let sqliteSynchronous: Database.SynchronousMode = flushesItself ? .normal : configuration.synchronous
         // Migrations and the first token are committed by SQLite with the mode asked for,
         // before any reply can wait for the flusher.
         let store = try ScenarioStore.open(path: path, synchronous: configuration.synchronous)
         try bootstrap(store)
-        try store.database.execute("PRAGMA synchronous=\(sqliteSynchronous.rawValue)")
+        let flushesItself = configuration.synchronous == .full && !store.database.isInMemory
+        let sqliteSynchronous: Database.SynchronousMode = flushesItself ? .normal : configuration.synchronous
+        if flushesItself { try store.database.execute("PRAGMA synchronous=\(sqliteSynchronous.rawValue)") }
         // The checkpointer and the writer checkpoint between batches (see Writer), so no
         // commit pays for one.
         try store.database.execute("PRAGMA wal_autocheckpoint=0")

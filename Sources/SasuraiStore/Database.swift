@@ -41,6 +41,8 @@ public final class Database {
 
     /// The path the connection was opened with.
     public let path: String
+    /// True for a private in-memory database (`":memory:"` or an empty path), which has no WAL file.
+    public var isInMemory: Bool { path.isEmpty || path == ":memory:" }
 
     /// True when the connection was opened read-only.
     public let isReadOnly: Bool
@@ -92,7 +94,6 @@ public final class Database {
         sqlite3_busy_timeout(handle, Self.busyTimeoutMilliseconds)
         if !isReadOnly {
             let mode = try prepare("PRAGMA journal_mode=WAL").fetchOne()?.decode(String.self, at: 0)
-            let isInMemory = path.isEmpty || path == ":memory:"
             if mode?.lowercased() != "wal" && !isInMemory {
                 throw SQLiteError(
                     code: SQLITE_ERROR,
