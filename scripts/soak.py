@@ -21,12 +21,14 @@ falls behind, requests go out back to back. Latency is measured from the write t
 reply line, in this process, so it includes the client's own scheduling (under a millisecond
 at the default rate). Every ERR reply is an error: none is expected.
 
-The run is cut into windows (60 s, or 10 s for runs under 3 minutes). The first 20% of the
+The run is cut into windows (60 s, or 5 s for runs under 3 minutes, so that a short run's
+thirds hold several windows each and their medians are not one window's noise). The first 20% of the
 windows (at least one) are the warm-up. The verdict, printed last, passes when:
   - no request got ERR, no connection was lost, every request got its reply;
   - the server kept up: every window after the warm-up served at least 95% of --rate;
   - p99 is stable: the highest p99 of a window after the warm-up is at most twice the median
-    p99 of those windows, and the median p99 of their last third at most 1.5 times that of
+    p99 of those windows (with 5-second windows, which one checkpoint can move, one window may
+    be over it), and the median p99 of their last third at most 1.5 times that of
     their first third (every p99 taken as at least 1 ms);
   - memory is flat: the server's memory outside SQLite's heap (VmRSS less the heap SQLite
     reports in STATS {"memory": true}) at the end is at most max(16 MiB, 10%) above what it was
@@ -145,7 +147,11 @@ class Soak:
         self.port = port
         self.tokens = tokens
         self.server_pid = server_pid
-        self.window_seconds = 60 if args.minutes >= 3 else 10
+        self.window_seconds = 60 if args.minutes >= 3 else 5
+        # A 60-second window averages a WAL checkpoint or a neighbour's burst on this shared
+        # 2-core machine into its p99; a 5-second window does not, so a short run may have one
+        # window over twice the median: one is noise, two or more are a pattern.
+        self.spikes_allowed = 0 if self.window_seconds >= 60 else 1
         self.duration = args.minutes * 60
         self.windows = [Window() for _ in range(max(1, int(self.duration // self.window_seconds)))]
         self.first_errors = []
@@ -362,6 +368,7 @@ def report(soak, args, database, stopped_cleanly):
     p99s = [max(1.0, w.percentile(0.99)) for w in measured]
     median_p99 = statistics.median(p99s)
     worst_p99 = max(p99s)
+    spikes = sum(1 for p99 in p99s if p99 > 2 * median_p99)
     rss_warm = next((w.rss_kib for w in reversed(windows[:warm_up]) if w.rss_kib), None) if warm_up else None
     rss_warm = rss_warm or next((w.rss_kib for w in windows if w.rss_kib), None)
     rss_end = next((w.rss_kib for w in reversed(windows) if w.rss_kib), None)
@@ -384,8 +391,8 @@ def report(soak, args, database, stopped_cleanly):
     checks = {
         "no errors": errors == 0 and soak.lost == 0 and soak.answered == soak.issued,
         "kept up: every window after the warm-up served 95% of the rate": min(rates) >= 0.95 * args.rate,
-        "p99 stable: worst window at most twice the median, last third at most 1.5 times the first":
-            worst_p99 <= 2 * median_p99 and late_p99 <= 1.5 * early_p99,
+        f"p99 stable: at most {soak.spikes_allowed} windows over twice the median, last third at most 1.5 times the first":
+            spikes <= soak.spikes_allowed and late_p99 <= 1.5 * early_p99,
         "memory flat: outside SQLite's heap at most max(16 MiB, 10%) above the end of the warm-up":
             own_drift_kib is not None and own_drift_kib <= allowed_kib,
         f"SQLite's heap within its bound ({SQLITE_HEAP_BOUND_MIB} MiB: page caches and statements)":
@@ -398,7 +405,7 @@ def report(soak, args, database, stopped_cleanly):
         "requests": soak.answered, "issued": soak.issued, "errors": errors, "lost_connections": soak.lost,
         "first_errors": soak.first_errors, "plan_runs": soak.plan_runs,
         "p99_ms_after_warm_up": round(overall_p99, 3), "p99_ms_median_window": round(median_p99, 3),
-        "p99_ms_worst_window": round(worst_p99, 3), "p99_ms_first_third": round(early_p99, 3),
+        "p99_ms_worst_window": round(worst_p99, 3), "p99_windows_over_twice_median": spikes, "p99_ms_first_third": round(early_p99, 3),
         "p99_ms_last_third": round(late_p99, 3), "lowest_window_rate": round(min(rates), 1),
         "rss_mib_after_warm_up": rss_warm and round(rss_warm / 1024, 1), "rss_mib_end": rss_end and round(rss_end / 1024, 1),
         "rss_drift_mib": drift_kib is not None and round(drift_kib / 1024, 1),
@@ -422,7 +429,7 @@ def report(soak, args, database, stopped_cleanly):
           f"{soak.plan_runs} plan runs")
     for error in soak.first_errors:
         print("  " + error)
-    print(f"p99 after warm-up {overall_p99:.2f} ms; window p99 median {median_p99:.2f} ms, worst {worst_p99:.2f} ms, "
+    print(f"p99 after warm-up {overall_p99:.2f} ms; window p99 median {median_p99:.2f} ms, worst {worst_p99:.2f} ms ({spikes} over twice the median), "
           f"first third {early_p99:.2f} ms, last third {late_p99:.2f} ms; slowest window {min(rates):.0f} requests/s")
     if drift_kib is not None:
         print(f"server RSS {rss_warm / 1024:.1f} MiB after warm-up, {rss_end / 1024:.1f} MiB at the end: "
