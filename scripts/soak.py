@@ -22,8 +22,8 @@ reply line, in this process, so it includes the client's own scheduling (under a
 at the default rate). Every ERR reply is an error: none is expected.
 
 The run is cut into windows (60 s, or 5 s for runs under 3 minutes, so that a short run's
-thirds hold several windows each and their medians are not one window's noise). The first 20% of the
-windows (at least one) are the warm-up. The verdict, printed last, passes when:
+thirds hold several windows each and their medians are not one window's noise). The first 20%
+of the windows (at least one) are the warm-up. The verdict, printed last, passes when:
   - no request got ERR, no connection was lost, every request got its reply;
   - the server kept up: every window after the warm-up served at least 95% of --rate;
   - p99 is stable: the highest p99 of a window after the warm-up is at most twice the median

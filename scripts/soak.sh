@@ -8,8 +8,9 @@
 # Prints one line per window (60 s; 5 s for runs under 3 minutes): requests, errors, p50,
 # p99, max latency, the server's VmRSS and SQLite's heap in it; then the verdict: no errors,
 # the offered rate kept up, p99 stable after the warm-up (no window over twice the median, one
-# allowed with 5 s windows; no upward trend), memory flat (outside SQLite's heap at most max(16 MiB, 10%) above the end of
-# the warm-up; SQLite's heap within the bound of its caches), and a clean stop on SIGTERM.
+# allowed with 5 s windows; no upward trend), memory flat (outside SQLite's heap at most
+# max(16 MiB, 10%) above the end of the warm-up; SQLite's heap within the bound of its caches),
+# and a clean stop on SIGTERM.
 #
 # Usage: scripts/soak.sh MINUTES [--connections 200] [--rate 2000] [--plan-every 60]
 #                                [--seed 1] [--out FILE.json] [--keep] [--no-build]
@@ -20,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ $# -lt 1 ] || ! [[ "$1" =~ ^[0-9]+([.][0-9]+)?$ ]]; then
-    sed -n 2,19p "$0" >&2
+    sed -n 2,20p "$0" >&2
     exit 2
 fi
 minutes=$1
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
             pass+=("$1" "$2"); shift 2 ;;
         --keep) pass+=("$1"); shift ;;
         --no-build) build=0; shift ;;
-        -h|--help) sed -n 2,19p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,20p "$0"; exit 0 ;;
         *) echo "soak.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
 done
