@@ -10,17 +10,18 @@ class ServerStartError(Exception):
     pass
 
 
-def start_server(binary, directory, name, arguments):
+def start_server(binary, directory, name, arguments, log_level=None):
     """Starts `binary` on a fresh database `name`.db in `directory`, listening on a free port.
 
     Returns (process, port, database path, log file, log path) once the server has logged the
-    address it listens on; the log goes to server.log in `directory`, at level info, or at
-    $SASURAI_LOG_LEVEL when set (debug adds each checkpoint pass and its duration).
+    address it listens on; the log goes to server.log in `directory`, at `log_level`, else at
+    $SASURAI_LOG_LEVEL when set, else at info (debug adds each checkpoint pass and each slow
+    WAL sync, with their durations).
     """
     database = os.path.join(directory, name + ".db")
     log_path = os.path.join(directory, "server.log")
     log = open(log_path, "wb")
-    log_level = os.environ.get("SASURAI_LOG_LEVEL", "info")
+    log_level = log_level or os.environ.get("SASURAI_LOG_LEVEL", "info")
     process = subprocess.Popen([binary, "--db", database, "--listen", "127.0.0.1:0", "--log-level", log_level]
                                + arguments, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log)
     deadline = time.monotonic() + 60

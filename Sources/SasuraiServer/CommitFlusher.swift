@@ -47,6 +47,12 @@ final class CommitFlusher: @unchecked Sendable {
     private var thread: JoinableThread?
     private var syncCount: UInt64 = 0
 
+    /// Syncs at least this long are logged (debug): a healthy SSD or virtual disk syncs in a
+    /// few milliseconds, so a longer one is the disk stalling, and every reply waiting on it
+    /// (writes, and reads under write load) is that much later. The soak reads these lines to
+    /// tell the disk's stalls from the server's.
+    static let slowSyncLogThreshold = Duration.milliseconds(10)
+
     /// How many syncs have been done: fewer than commits when one sync covered several.
     var syncs: UInt64 {
         condition.lock()
@@ -141,9 +147,15 @@ final class CommitFlusher: @unchecked Sendable {
                 return
             }
             let target = endedCommits
+            let alreadyDurable = durableCommits
             condition.unlock()
 
+            let syncStarted = ContinuousClock.now
             let synced = syncWAL()
+            let syncTook = ContinuousClock.now - syncStarted
+            if syncTook >= Self.slowSyncLogThreshold {
+                logger.debug("wal_sync_slow", ["ms": String(syncTook.wholeMilliseconds), "commits": String(target - alreadyDurable)])
+            }
 
             condition.lock()
             if synced {

@@ -103,7 +103,7 @@ final class EventLoop: @unchecked Sendable {
         guard let due = heldReplies.map(\.until).min() else { return 250 }
         let wait = due - .now
         if wait <= .zero { return 0 }
-        return Int32(min(250, wait.components.seconds * 1_000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
+        return Int32(min(250, wait.wholeMilliseconds + 1))
     }
 
     private func shutDown() {

@@ -358,8 +358,7 @@ final class Checkpointer: @unchecked Sendable {
                 let elapsed = ContinuousClock.now - started
                 logger.debug("checkpoint_pass", ["wal_frames": String((try? row?.decode(Int64.self, at: 1)) ?? -1),
                                                  "copied_frames": String((try? row?.decode(Int64.self, at: 2)) ?? -1),
-                                                 "ms": String(elapsed.components.attoseconds / 1_000_000_000_000_000
-                                                              + elapsed.components.seconds * 1_000)])
+                                                 "ms": String(elapsed.wholeMilliseconds)])
             } catch {
                 logger.warning("checkpoint_failed", ["error": String(describing: error)])
             }

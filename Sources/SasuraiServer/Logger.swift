@@ -102,3 +102,10 @@ public final class Logger: @unchecked Sendable {
         return result + "\""
     }
 }
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down: for log fields and timeouts.
+    var wholeMilliseconds: Int64 {
+        components.seconds * 1_000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -87,8 +87,7 @@ public final class PlanRunner: @unchecked Sendable {
         public var bestScore = 0
         public var upperBound: Int?
         public var elapsedMilliseconds: Int {
-            let duration = ContinuousClock.now - started
-            return Int(duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000)
+            Int((ContinuousClock.now - started).wholeMilliseconds)
         }
     }
 
