@@ -32,9 +32,10 @@ last, passes when:
   - p99 is stable: no window after the warm-up has a p99 over twice the median p99 of those
     windows, except windows in which a WAL sync alone took longer than that (the disk
     stalled, and every durable write and every read under write load waits for the disk, in
-    any durable store) and, with 5-second windows, one more; and a robust trend line through
+    any durable store) or the client's event loop was that late (the client stalled), and,
+    with 5-second windows, one more; and a robust trend line through
     the windows' p99s (Theil-Sen: the median of the slopes between every pair of windows)
-    rises at most max(half that median, 2 ms) from the first window to the last (every p99
+    rises at most max(half that median, 3 ms) from the first window to the last (every p99
     taken as at least 1 ms); the medians of the first and last thirds are printed too;
   - memory is flat: the server's memory outside SQLite's heap (VmRSS less the heap SQLite
     reports in STATS {"memory": true}) at the end is at most max(16 MiB, 10%) above what it was
@@ -66,8 +67,9 @@ TOWNS = 10
 # with every request (a scan of a growing table, an unbounded WAL) climbs well past that.
 TREND_RISE_ALLOWED = 0.5
 # Under this a rise is the client's own noise: its event loop, sharing the machine's two cores
-# with the server, wakes up to several milliseconds late (the lag column).
-TREND_RISE_FLOOR_MS = 2.0
+# with the server, wakes up 2 to 7 ms late in most 5-second windows (the lag column), and
+# one-minute runs with no trend fitted lines from -0.9 to +1.9 ms.
+TREND_RISE_FLOOR_MS = 3.0
 HOUSES_PER_TOWN = 6
 MAX_PENDING = 5
 FREELANCER_SHARE, HOST_SHARE = 0.6, 0.3
@@ -434,10 +436,12 @@ def report(soak, args, database, stopped_cleanly):
     median_p99 = statistics.median(p99s)
     worst_p99 = max(p99s)
     spike_windows = [w for w, p99 in zip(measured, p99s) if p99 > 2 * median_p99]
-    # A window is the disk's when a WAL sync in it alone took longer than the spike line: the
-    # server was waiting for fdatasync, as every durable store must.
+    # A spike is the disk's when a WAL sync in its window alone took longer than the spike
+    # line (the server was waiting for fdatasync, as every durable store must), and the
+    # client's when its own event loop was that late (the latencies are its own stall).
     disk_spikes = sum(1 for w in spike_windows if w.slow_sync_ms > 2 * median_p99)
-    spikes = len(spike_windows) - disk_spikes
+    client_spikes = sum(1 for w in spike_windows if w.client_lag_ms > 2 * median_p99 and w.slow_sync_ms <= 2 * median_p99)
+    spikes = len(spike_windows) - disk_spikes - client_spikes
     rss_warm = next((w.rss_kib for w in reversed(windows[:warm_up]) if w.rss_kib), None) if warm_up else None
     rss_warm = rss_warm or next((w.rss_kib for w in windows if w.rss_kib), None)
     rss_end = next((w.rss_kib for w in reversed(windows) if w.rss_kib), None)
@@ -462,7 +466,7 @@ def report(soak, args, database, stopped_cleanly):
     checks = {
         "no errors": errors == 0 and soak.lost == 0 and soak.answered == soak.issued,
         "kept up: every window after the warm-up served 95% of the rate": min(rates) >= 0.95 * args.rate,
-        f"p99 stable: at most {soak.spikes_allowed} windows over twice the median not explained by a disk stall, "
+        f"p99 stable: at most {soak.spikes_allowed} windows over twice the median not explained by a disk or client stall, "
         f"a trend line rising at most max(half the median, {TREND_RISE_FLOOR_MS:g} ms) over the run":
             spikes <= soak.spikes_allowed and trend_rise <= trend_allowed,
         "memory flat: outside SQLite's heap at most max(16 MiB, 10%) above the end of the warm-up":
@@ -477,8 +481,9 @@ def report(soak, args, database, stopped_cleanly):
         "requests": soak.answered, "issued": soak.issued, "errors": errors, "lost_connections": soak.lost,
         "first_errors": soak.first_errors, "plan_runs": soak.plan_runs,
         "p99_ms_after_warm_up": round(overall_p99, 3), "p99_ms_median_window": round(median_p99, 3),
-        "p99_ms_worst_window": round(worst_p99, 3), "p99_windows_over_twice_median": spikes + disk_spikes,
+        "p99_ms_worst_window": round(worst_p99, 3), "p99_windows_over_twice_median": len(spike_windows),
         "p99_windows_over_twice_median_during_disk_stalls": disk_spikes,
+        "p99_windows_over_twice_median_during_client_stalls": client_spikes,
         "longest_slow_wal_sync_ms": max((w.slow_sync_ms for w in windows), default=0), "p99_ms_first_third": round(early_p99, 3),
         "p99_ms_last_third": round(late_p99, 3),
         "p99_ms_trend_rise": round(trend_rise, 3), "lowest_window_rate": round(min(rates), 1),
@@ -504,7 +509,8 @@ def report(soak, args, database, stopped_cleanly):
           f"{soak.plan_runs} plan runs")
     for error in soak.first_errors:
         print("  " + error)
-    print(f"p99 after warm-up {overall_p99:.2f} ms; window p99 median {median_p99:.2f} ms, worst {worst_p99:.2f} ms ({spikes + disk_spikes} over twice the median, {disk_spikes} during a disk stall), "
+    print(f"p99 after warm-up {overall_p99:.2f} ms; window p99 median {median_p99:.2f} ms, worst {worst_p99:.2f} ms ({len(spike_windows)} over twice the median: {disk_spikes} during a disk stall, "
+          f"{client_spikes} during a client stall), "
           f"first third {early_p99:.2f} ms, last third {late_p99:.2f} ms, trend {trend_rise:+.2f} ms over the run "
           f"(allowed {trend_allowed:+.2f}); slowest window {min(rates):.0f} requests/s")
     if drift_kib is not None:
