@@ -5,10 +5,20 @@ public struct Migration: Sendable {
 
     let migrate: @Sendable (Database) throws -> Void
 
+    /// True for a migration that rebuilds a table other tables refer to (SQLite's way to change
+    /// a column or a CHECK: create the new table, copy, drop the old, rename the new).
+    ///
+    /// With foreign keys on, dropping the old table would first delete its rows and cascade to
+    /// the rows that refer to them, so the migrator turns foreign keys off around it (they can
+    /// only be switched outside a transaction) and, before committing, refuses the result if
+    /// `PRAGMA foreign_key_check` finds any reference left dangling.
+    public let rebuildsReferencedTable: Bool
+
     /// A migration that runs an SQL script.
-    public init(name: String, sql: String) {
+    public init(name: String, sql: String, rebuildsReferencedTable: Bool = false) {
         self.name = name
         self.migrate = { database in try database.execute(sql) }
+        self.rebuildsReferencedTable = rebuildsReferencedTable
     }
 
     /// A migration that runs Swift code, for data changes that SQL alone expresses badly.
@@ -17,6 +27,7 @@ public struct Migration: Sendable {
     public init(name: String, migrate: @escaping @Sendable (Database) throws -> Void) {
         self.name = name
         self.migrate = migrate
+        self.rebuildsReferencedTable = false
     }
 }
 
@@ -83,15 +94,24 @@ public struct Migrator: Sendable {
         try checkCompatibility(database)
         var appliedNames: [String] = []
         // Checking outside a transaction first keeps an up-to-date database (even a read-only one) untouched.
-        while try database.userVersion() < latestVersion {
+        while case let expected = try database.userVersion(), expected < latestVersion {
+            let withoutForeignKeys = migrations[expected].rebuildsReferencedTable
+            if withoutForeignKeys { try database.execute("PRAGMA foreign_keys=OFF") }
+            defer { if withoutForeignKeys { try? database.execute("PRAGMA foreign_keys=ON") } }
             let applied: String? = try database.transaction(.immediate) {
                 let version = try database.userVersion()
                 try checkNotNewer(version)
                 guard version < latestVersion else { return nil }
+                // Another process migrated meanwhile: look again at what comes next.
+                guard version == expected else { return "" }
                 let migration = migrations[version]
                 let target = version + 1
                 do {
                     try migration.migrate(database)
+                    if withoutForeignKeys, let dangling = try database.fetchOne("PRAGMA foreign_key_check") {
+                        throw SQLiteError.misuse("the migration left a row of \(try dangling.decode(String.self, at: 0)) "
+                                                 + "referring to a missing row of \(try dangling.decode(String.self, at: 2))")
+                    }
                 } catch {
                     throw MigrationError.migrationFailed(version: target, name: migration.name, underlying: error)
                 }
@@ -107,7 +127,7 @@ public struct Migrator: Sendable {
                 return migration.name
             }
             guard let applied else { break }
-            appliedNames.append(applied)
+            if !applied.isEmpty { appliedNames.append(applied) }
         }
         return appliedNames
     }

@@ -44,7 +44,14 @@ extension ScenarioStore {
     @discardableResult
     public func forgetRequestKeys(olderThan date: Date) throws -> Int {
         try write {
-            try database.execute("DELETE FROM request_keys WHERE created_at < ?", arguments: [Timestamp.iso(date)])
+            // Rows are in creation order (rowid): delete up to the first one that is new enough,
+            // reading only what goes. After a clock step back a few old rows may follow a newer
+            // one; they are kept until a later pass, never forgotten early.
+            try database.execute("""
+                DELETE FROM request_keys WHERE id < coalesce(
+                    (SELECT id FROM request_keys WHERE created_at >= ? ORDER BY id LIMIT 1),
+                    (SELECT max(id) + 1 FROM request_keys))
+                """, arguments: [Timestamp.iso(date)])
             return database.changes
         }
     }

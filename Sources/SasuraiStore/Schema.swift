@@ -24,6 +24,10 @@ public enum Schema {
         Migration(name: "create_request_keys", sql: requestKeyTables),
         Migration(name: "count_applications_by_state", sql: applicationStateCounts),
         Migration(name: "index_applications_by_freelancer_and_state", sql: applicationsByFreelancerAndState),
+        Migration(name: "request_keys_in_arrival_order", sql: requestKeysInArrivalOrder),
+        Migration(name: "audit_log_without_sequence_table", sql: auditLogWithoutSequenceTable),
+        Migration(name: "applications_checks_without_in_lists", sql: applicationsChecksWithoutInLists,
+                  rebuildsReferencedTable: true),
     ]
 
     /// The tables a fully migrated store has, besides the migrator's own `schema_migrations`.
@@ -58,7 +62,45 @@ public enum Schema {
 
     private static let kindList = "('shared_house', 'guesthouse', 'vacant_house', 'homestay', 'coworking_stay')"
 
-    private static let stateList = "('pending', 'offered', 'confirmed', 'declined', 'withdrawn', 'expired', 'cancelled')"
+
+    /// `(column IN ('a', 'b', ...))`, as the first schema wrote its lists of allowed values.
+    private static func inList(_ column: String, _ values: [String]) -> String {
+        "(\(column) IN (" + values.map { "'\($0)'" }.joined(separator: ", ") + "))"
+    }
+
+    /// `(column = 'a' OR column = 'b' ...)`: the same test as `inList`, and far cheaper.
+    ///
+    /// In a CHECK, SQLite evaluates an IN list of more than two constants by building a
+    /// temporary b-tree of the list for every row written (open, fill, probe, close), which was
+    /// a twentieth of the writer's time for an APPLY; comparisons cost next to nothing.
+    private static func oneOf(_ column: String, _ values: [String]) -> String {
+        "(" + values.map { "\(column) = '\($0)'" }.joined(separator: " OR ") + ")"
+    }
+
+    /// The applications table, `allowing` writing the checks of its columns with fixed values.
+    private static func applicationsTable(named name: String, allowing: (String, [String]) -> String) -> String {
+        """
+        CREATE TABLE \(name) (
+            id TEXT PRIMARY KEY \(identifierCheck("id")),
+            freelancer_id TEXT NOT NULL REFERENCES freelancers (id) ON DELETE RESTRICT,
+            earliest TEXT NOT NULL \(dayCheck("earliest")),
+            latest TEXT NOT NULL \(dayCheck("latest")),
+            nights INTEGER NOT NULL \(rangeCheck("nights", ModelLimits.nights)),
+            budget_per_night INTEGER NOT NULL \(rangeCheck("budget_per_night", ModelLimits.money)),
+            labor TEXT NOT NULL CHECK \(allowing("labor", ["required", "preferred", "none"])),
+            team TEXT CHECK (team IS NULL OR (length(team) BETWEEN 1 AND 64 AND team NOT GLOB '*[^A-Za-z0-9._-]*')),
+            state TEXT NOT NULL DEFAULT 'pending' CHECK \(allowing("state", states)),
+            state_changed_at TEXT NOT NULL,
+            offer_expires_at TEXT,
+            requeued_at TEXT,
+            CHECK (earliest < latest),
+            CHECK (date(earliest, '+' || nights || ' days') <= latest),
+            CHECK (offer_expires_at IS NULL OR state = 'offered')
+        ) STRICT, WITHOUT ROWID;
+        """
+    }
+
+    private static let states = ["pending", "offered", "confirmed", "declined", "withdrawn", "expired", "cancelled"]
 
     // MARK: Migrations
 
@@ -146,23 +188,7 @@ public enum Schema {
 
         -- requeued_at: set when a cancelled application returns to pending, so that it is first in
         -- line (earliest requeue first) ahead of applications that never held a place.
-        CREATE TABLE applications (
-            id TEXT PRIMARY KEY \(identifierCheck("id")),
-            freelancer_id TEXT NOT NULL REFERENCES freelancers (id) ON DELETE RESTRICT,
-            earliest TEXT NOT NULL \(dayCheck("earliest")),
-            latest TEXT NOT NULL \(dayCheck("latest")),
-            nights INTEGER NOT NULL \(rangeCheck("nights", ModelLimits.nights)),
-            budget_per_night INTEGER NOT NULL \(rangeCheck("budget_per_night", ModelLimits.money)),
-            labor TEXT NOT NULL CHECK (labor IN ('required', 'preferred', 'none')),
-            team TEXT CHECK (team IS NULL OR (length(team) BETWEEN 1 AND 64 AND team NOT GLOB '*[^A-Za-z0-9._-]*')),
-            state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN \(stateList)),
-            state_changed_at TEXT NOT NULL,
-            offer_expires_at TEXT,
-            requeued_at TEXT,
-            CHECK (earliest < latest),
-            CHECK (date(earliest, '+' || nights || ' days') <= latest),
-            CHECK (offer_expires_at IS NULL OR state = 'offered')
-        ) STRICT, WITHOUT ROWID;
+        \(applicationsTable(named: "applications", allowing: inList))
         CREATE INDEX applications_by_freelancer ON applications (freelancer_id);
         CREATE INDEX applications_by_state ON applications (state, requeued_at);
         CREATE INDEX applications_by_team ON applications (team) WHERE team IS NOT NULL;
@@ -268,14 +294,26 @@ public enum Schema {
     static let auditTables = """
         -- Append-only: the triggers below refuse every UPDATE and DELETE. actor names a person
         -- or process as role:name (planner:alice, host:nanto); it never holds a token.
-        CREATE TABLE audit_log (
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
+        \(auditLogTable(named: "audit_log", id: "INTEGER PRIMARY KEY AUTOINCREMENT"))
+        \(auditLogTriggers)
+        """
+
+    /// The audit log table; `id` is the declaration of its id column.
+    private static func auditLogTable(named name: String, id: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            id \(id),
             at TEXT NOT NULL CHECK (at GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]*Z'),
             actor TEXT NOT NULL CHECK (length(actor) BETWEEN 3 AND 80 AND actor GLOB '[a-z]*:?*'),
             action TEXT NOT NULL CHECK (length(action) BETWEEN 1 AND 64),
             subject TEXT,
             detail TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail))
         ) STRICT;
+        """
+    }
+
+    /// The audit log's guards, created with the table and again when it is rebuilt.
+    private static let auditLogTriggers = """
         CREATE TRIGGER audit_log_refuses_update BEFORE UPDATE ON audit_log
         BEGIN
             SELECT RAISE(ABORT, 'audit log is append-only: rows cannot be changed');
@@ -323,12 +361,18 @@ public enum Schema {
         -- state counts of a busy season cost one small read instead of a scan of every
         -- application ever made (the table only grows: withdrawn and expired ones stay).
         CREATE TABLE application_state_counts (
-            state TEXT PRIMARY KEY CHECK (state IN \(stateList)),
+            state TEXT PRIMARY KEY CHECK \(inList("state", states)),
             count INTEGER NOT NULL CHECK (count >= 0)
         ) STRICT, WITHOUT ROWID;
         INSERT INTO application_state_counts (state, count)
             SELECT column1, (SELECT count(*) FROM applications WHERE state = column1)
             FROM (VALUES ('pending'), ('offered'), ('confirmed'), ('declined'), ('withdrawn'), ('expired'), ('cancelled'));
+        \(applicationStateCountTriggers)
+        """
+
+    /// The triggers that keep application_state_counts, created with it and again whenever
+    /// the applications table is rebuilt (dropping a table drops its triggers).
+    private static let applicationStateCountTriggers = """
         CREATE TRIGGER applications_counted_on_insert AFTER INSERT ON applications BEGIN
             UPDATE application_state_counts SET count = count + 1 WHERE state = NEW.state;
         END;
@@ -349,5 +393,57 @@ public enum Schema {
         -- freelancer_id alone is this one's prefix, so it goes.
         DROP INDEX applications_by_freelancer;
         CREATE INDEX applications_by_freelancer_and_state ON applications (freelancer_id, state, id);
+        """
+
+    static let requestKeysInArrivalOrder = """
+        -- Rows in the order they came, each in a small unique index on (token_id, key). Keyed by
+        -- (token_id, key) themselves, rows of a few hundred bytes (the stored reply) went into
+        -- the middle of the table, at a random place for random keys: every remembered reply
+        -- rewrote a page of its own and split one every few inserts, about half of all the
+        -- pages a busy writer's commits wrote to the WAL. Appended by rowid, the rows of one
+        -- commit share a page or two; only the index entries land at random, and they are
+        -- small. Creation order is rowid order, so forgetting old keys needs no index either.
+        CREATE TABLE request_keys_in_order (
+            id INTEGER PRIMARY KEY,
+            token_id INTEGER NOT NULL,
+            key TEXT NOT NULL,
+            digest BLOB NOT NULL,
+            reply BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        ) STRICT;
+        INSERT INTO request_keys_in_order (token_id, key, digest, reply, created_at)
+            SELECT token_id, key, digest, reply, created_at FROM request_keys ORDER BY created_at, token_id, key;
+        DROP TABLE request_keys;
+        ALTER TABLE request_keys_in_order RENAME TO request_keys;
+        CREATE UNIQUE INDEX request_keys_by_token_and_key ON request_keys (token_id, key);
+        """
+
+    static let auditLogWithoutSequenceTable = """
+        -- The same table without AUTOINCREMENT, which updated a row of sqlite_sequence on every
+        -- insert (one more statement and one more page in every commit). Ids still never repeat:
+        -- rows are never deleted (the triggers refuse it), so the next id, the largest plus one,
+        -- only grows; only the ids of rows whose transaction rolled back are given again.
+        \(auditLogTable(named: "audit_log_new", id: "INTEGER PRIMARY KEY"))
+        INSERT INTO audit_log_new (id, at, actor, action, subject, detail)
+            SELECT id, at, actor, action, subject, detail FROM audit_log ORDER BY id;
+        DROP TABLE audit_log;
+        ALTER TABLE audit_log_new RENAME TO audit_log;
+        \(auditLogTriggers)
+        """
+
+    static let applicationsChecksWithoutInLists = """
+        -- The same table, its indexes and triggers, with the IN lists of its CHECKs written as
+        -- comparisons (see oneOf). Rebuilt in SQLite's way: new table, copy, drop, rename.
+        \(applicationsTable(named: "applications_new", allowing: oneOf))
+        INSERT INTO applications_new (id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team,
+                                      state, state_changed_at, offer_expires_at, requeued_at)
+            SELECT id, freelancer_id, earliest, latest, nights, budget_per_night, labor, team,
+                   state, state_changed_at, offer_expires_at, requeued_at FROM applications ORDER BY id;
+        DROP TABLE applications;
+        ALTER TABLE applications_new RENAME TO applications;
+        CREATE INDEX applications_by_freelancer_and_state ON applications (freelancer_id, state, id);
+        CREATE INDEX applications_by_state ON applications (state, requeued_at);
+        CREATE INDEX applications_by_team ON applications (team) WHERE team IS NOT NULL;
+        \(applicationStateCountTriggers)
         """
 }

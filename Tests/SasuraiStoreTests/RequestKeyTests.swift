@@ -66,7 +66,7 @@ struct RequestKeyTests {
             let indexes = try String.fetchAll(store.database, sql: """
                 SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'request_keys'
                 """)
-            #expect(indexes.contains("request_keys_by_creation"))
+            #expect(indexes.contains("request_keys_by_token_and_key"))
         }
     }
 }

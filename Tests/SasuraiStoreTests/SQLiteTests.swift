@@ -472,6 +472,52 @@ struct SQLiteTests {
         }
     }
 
+    /// Rebuilds `hosts` (which `stays` refers to, ON DELETE CASCADE) in SQLite's way.
+    private static func rebuildHosts(keeping condition: String) -> Migration {
+        Migration(name: "rebuild_hosts", sql: """
+            CREATE TABLE hosts_new (id INTEGER PRIMARY KEY, name TEXT NOT NULL CHECK (name <> ''));
+            INSERT INTO hosts_new (id, name) SELECT id, name FROM hosts WHERE \(condition);
+            DROP TABLE hosts;
+            ALTER TABLE hosts_new RENAME TO hosts;
+            """, rebuildsReferencedTable: true)
+    }
+
+    private static let cascadingStays = [
+        Self.migrations[0],
+        Migration(name: "create_stays", sql: """
+            CREATE TABLE stays (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL REFERENCES hosts(id) ON DELETE CASCADE);
+            INSERT INTO hosts (id, name) VALUES (1, '南砺'), (2, '輪島');
+            INSERT INTO stays (id, host_id) VALUES (10, 1), (11, 2);
+            """),
+    ]
+
+    @Test func rebuildingAReferencedTableKeepsTheRowsThatReferToIt() throws {
+        try withDatabase { (database, _) throws in
+            let migrator = Migrator(Self.cascadingStays + [Self.rebuildHosts(keeping: "1")])
+            #expect(try migrator.migrate(database) == ["create_hosts", "create_stays", "rebuild_hosts"])
+            // Dropping the old table with foreign keys on would have cascaded to every stay.
+            #expect(try Int.fetchOne(database, sql: "SELECT count(*) FROM stays") == 2)
+            #expect(try database.fetchOne("PRAGMA foreign_keys")?.decode(Int.self, at: 0) == 1)
+            #expect(throws: SQLiteError.self) { try database.execute("INSERT INTO stays (host_id) VALUES (99)") }
+        }
+    }
+
+    @Test func aRebuildThatLeavesReferencesDanglingIsRolledBack() throws {
+        try withDatabase { (database, _) throws in
+            let migrator = Migrator(Self.cascadingStays + [Self.rebuildHosts(keeping: "id = 1")])
+            let error = #expect(throws: MigrationError.self) { try migrator.migrate(database) }
+            guard case .migrationFailed(let version, "rebuild_hosts", let underlying) = error else {
+                Issue.record("unexpected error \(String(describing: error))")
+                return
+            }
+            #expect(version == 3)
+            #expect(String(describing: underlying).contains("stays"))
+            #expect(try database.userVersion() == 2)
+            #expect(try Int.fetchOne(database, sql: "SELECT count(*) FROM hosts") == 2)
+            #expect(try database.fetchOne("PRAGMA foreign_keys")?.decode(Int.self, at: 0) == 1)
+        }
+    }
+
     @Test func rewrittenHistoryIsRefused() throws {
         try withDatabase { (database, _) throws in
             try Migrator(Self.migrations).migrate(database)
