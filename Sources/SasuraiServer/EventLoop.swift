@@ -268,7 +268,9 @@ final class EventLoop: @unchecked Sendable {
             }
         case .write(let body):
             connection.isWaitingForReply = true
-            if !writer.submit(StoreJob(session: session, request: request, body: body, completion: completion)) {
+            let digest = request.requestKey == nil ? nil : RequestKeys.digest(of: request)
+            if !writer.submit(StoreJob(session: session, request: request, body: body, completion: completion,
+                                       requestDigest: digest)) {
                 connection.isWaitingForReply = false
                 finish(connection, name, CommandOutcome(.error(ProtocolError(.busy, "the server is stopping"))))
             }

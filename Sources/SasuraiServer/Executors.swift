@@ -8,6 +8,9 @@ struct StoreJob: @unchecked Sendable {
     let request: ResolvedRequest
     let body: @Sendable (RequestContext) throws -> CommandOutcome
     let completion: @Sendable (CommandOutcome) -> Void
+    /// `RequestKeys.digest(of: request)` for a write with a request key, computed by the I/O
+    /// thread before the job is queued, so the one writer thread does not spend its time on it.
+    var requestDigest: [UInt8]? = nil
 }
 
 /// A queue of work with one condition variable, shared by the executor threads.
@@ -276,7 +279,7 @@ final class Writer: @unchecked Sendable {
         let context = RequestContext(request: job.request, session: job.session, store: store, services: services)
         do {
             return try store.database.savepoint {
-                try RequestKeys.run(context, job.body)
+                try RequestKeys.run(context, digest: job.requestDigest, job.body)
             }
         } catch {
             return CommandOutcome(.error(ErrorMapping.protocolError(for: error, logger: services.logger)))

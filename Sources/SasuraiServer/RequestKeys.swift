@@ -9,12 +9,13 @@ import SasuraiStore
 /// write itself, so a reply lost to a crash between commit and send is still found on retry,
 /// and a write that rolled back leaves no key behind (errors are not remembered).
 enum RequestKeys {
-    static func run(_ context: RequestContext,
+    /// Runs `body` once per token and key; `digest`, when given, is `digest(of:)` of the request.
+    static func run(_ context: RequestContext, digest precomputed: [UInt8]? = nil,
                     _ body: (RequestContext) throws -> CommandOutcome) throws -> CommandOutcome {
         guard let key = context.request.requestKey, let tokenID = context.session.tokenID else {
             return try body(context)
         }
-        let digest = self.digest(of: context.request)
+        let digest = precomputed ?? self.digest(of: context.request)
         if let remembered = try context.store.rememberedReply(tokenID: tokenID, key: key) {
             guard remembered.digest == digest else {
                 throw ProtocolError(.conflict, "request key \(ReplySanitizer.quoted(key)) was used for a different request")

@@ -100,6 +100,8 @@ struct ScenarioStoreTests {
         #expect(Timestamp.iso(fixedNow) == "2026-06-01T09:00:00.000Z")
         #expect(Timestamp.iso(Date(timeIntervalSince1970: 0.0015)) == "1970-01-01T00:00:00.001Z")
         #expect(Timestamp.iso(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 253_402_300_799.999)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.iso(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000Z")
     }
 
     @Test func constraintsRefuseWhatNoReaderAccepts() throws {
