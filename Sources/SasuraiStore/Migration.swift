@@ -107,10 +107,14 @@ public struct Migrator: Sendable {
                 let migration = migrations[version]
                 let target = version + 1
                 do {
+                    // References that dangled before (a file once edited with foreign keys off)
+                    // are not the migration's doing and must not keep the store from opening.
+                    let danglingBefore = withoutForeignKeys ? try Self.danglingReferences(in: database) : []
                     try migration.migrate(database)
-                    if withoutForeignKeys, let dangling = try database.fetchOne("PRAGMA foreign_key_check") {
-                        throw SQLiteError.misuse("the migration left a row of \(try dangling.decode(String.self, at: 0)) "
-                                                 + "referring to a missing row of \(try dangling.decode(String.self, at: 2))")
+                    if withoutForeignKeys,
+                       let dangling = try Self.danglingReferences(in: database).first(where: { !danglingBefore.contains($0) }) {
+                        throw SQLiteError.misuse("the migration left a row of \(dangling.table) "
+                                                 + "referring to a missing row of \(dangling.parent)")
                     }
                 } catch {
                     throw MigrationError.migrationFailed(version: target, name: migration.name, underlying: error)
@@ -142,6 +146,22 @@ public struct Migrator: Sendable {
                 appliedAt: try row.decode(String.self, at: 2)
             )
         }
+    }
+
+    /// One row of `PRAGMA foreign_key_check`: a row of `table` whose reference into `parent`
+    /// finds nothing.
+    private struct DanglingReference: Hashable {
+        let table: String
+        let rowID: Int64?
+        let parent: String
+        let constraint: Int64
+    }
+
+    private static func danglingReferences(in database: Database) throws -> Set<DanglingReference> {
+        Set(try database.fetchAll("PRAGMA foreign_key_check").map { row in
+            DanglingReference(table: try row.decode(String.self, at: 0), rowID: try row.decode(Int64?.self, at: 1),
+                              parent: try row.decode(String.self, at: 2), constraint: try row.decode(Int64.self, at: 3))
+        })
     }
 
     static let createHistoryTableSQL = """

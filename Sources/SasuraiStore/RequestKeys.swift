@@ -44,14 +44,18 @@ extension ScenarioStore {
     @discardableResult
     public func forgetRequestKeys(olderThan date: Date) throws -> Int {
         try write {
-            // Rows are in creation order (rowid): delete up to the first one that is new enough,
-            // reading only what goes. After a clock step back a few old rows may follow a newer
-            // one; they are kept until a later pass, never forgotten early.
+            // Rows are in creation order (rowid), so the old ones come first: the scan stops at
+            // the first row that is new enough and not stamped in the future, reading little
+            // more than what goes. A row stamped while the clock ran ahead is skipped, not
+            // taken for the end of the old rows (it would keep every later row for as long as
+            // the clock was ahead), and stays until its own time comes. After a clock step
+            // back, old rows after a newer one wait for a later pass; none goes early.
+            let now = Timestamp.iso(clock())
             try database.execute("""
-                DELETE FROM request_keys WHERE id < coalesce(
-                    (SELECT id FROM request_keys WHERE created_at >= ? ORDER BY id LIMIT 1),
+                DELETE FROM request_keys WHERE created_at < ?1 AND id < coalesce(
+                    (SELECT id FROM request_keys WHERE created_at >= ?1 AND created_at <= ?2 ORDER BY id LIMIT 1),
                     (SELECT max(id) + 1 FROM request_keys))
-                """, arguments: [Timestamp.iso(date)])
+                """, arguments: [Timestamp.iso(date), now])
             return database.changes
         }
     }

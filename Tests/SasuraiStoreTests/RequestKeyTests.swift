@@ -59,6 +59,23 @@ struct RequestKeyTests {
         }
     }
 
+    @Test func aReplyStampedWhileTheClockRanAheadDoesNotHoldBackTheOthers() throws {
+        try withStore { store, _ in
+            store.clock = { fixedNow.addingTimeInterval(365 * 86_400) }
+            try store.rememberReply(tokenID: 1, key: "ahead", digest: [1], reply: [1])
+            store.clock = { fixedNow.addingTimeInterval(-3 * 86_400) }
+            for index in 0..<100 { try store.rememberReply(tokenID: 1, key: "old-\(index)", digest: [2], reply: [2]) }
+            store.clock = { fixedNow }
+            try store.rememberReply(tokenID: 1, key: "young", digest: [3], reply: [3])
+            #expect(try store.forgetRequestKeys(olderThan: fixedNow.addingTimeInterval(-86_400)) == 100)
+            #expect(try store.rememberedReply(tokenID: 1, key: "old-0") == nil)
+            #expect(try store.rememberedReply(tokenID: 1, key: "young") != nil)
+            // Kept until its own time comes.
+            #expect(try store.rememberedReply(tokenID: 1, key: "ahead") != nil)
+            #expect(try store.forgetRequestKeys(olderThan: fixedNow.addingTimeInterval(366 * 86_400)) == 2)
+        }
+    }
+
     @Test func theMigrationAddsTheTableAndItsIndex() throws {
         try withStore { store, _ in
             #expect(Schema.migrations.contains { $0.name == "create_request_keys" })
