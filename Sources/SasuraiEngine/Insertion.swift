@@ -93,8 +93,10 @@ struct Inserter {
         return total
     }
 
-    /// The best placement of a single application that fits `state`, or nil.
-    func best(for application: Int, in state: SearchState, random: inout SeededRandom) -> Candidate? {
+    /// The best placement of a single application that fits `state`, or nil; with `choices`,
+    /// among those options (indices into `problem.choices`) only.
+    func best(for application: Int, in state: SearchState, random: inout SeededRandom,
+              choices: Range<Int>? = nil) -> Candidate? {
         let info = problem.applications[application]
         guard info.arrivalLow <= info.arrivalHigh else { return nil }
         let nights = Int(info.nights)
@@ -104,7 +106,7 @@ struct Inserter {
         var best: Candidate?
         let low = Int(info.arrivalLow), high = Int(info.arrivalHigh)
         var choicesAfterCeiling = 0
-        for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
+        for choiceIndex in choices ?? Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
             // Once the best possible score is in hand, prices only pick among equals: a few
             // more towns are enough, and any-town applicants may list dozens.
             if let best, best.score == ceiling, noise == 0 {

@@ -21,6 +21,10 @@ final class LargeNeighborhoodSearch {
     static let maximumRuinSize = 24
     /// Waiting applicants offered each freed place, sampled from those who want the town.
     static let maximumWaitingCandidates = 24
+    /// Stays a window ruin takes out, at least and at most: it spans several towns, so it
+    /// takes more than a ruin of one town, within what regret recreate redoes quickly.
+    static let minimumWindowRuin = 6
+    static let maximumWindowRuin = 30
     /// Stays of a town examined for blockers at most: a random sample beyond this.
     static let maximumBlockersSampled = 128
     /// Share of moves that force a waiting applicant into a place others hold.
@@ -29,6 +33,18 @@ final class LargeNeighborhoodSearch {
     static let noisyMoveShare = 0.2
     /// Share of moves that start from a waiting applicant rather than any one.
     static let waitingSeedShare = 0.5
+    /// Share of moves whose recreate goes by regret (see `recreateByRegret`), on scenarios of
+    /// at most `regretApplicationLimit` applications.
+    static let regretShare = 0.5
+    /// Regret costs a move several times the work of greedy recreate. Small scenarios run
+    /// their whole move budget in a second or two and stall in local optima that score order
+    /// cannot leave, so they gain; large ones are short of moves for their time and lose.
+    static let regretApplicationLimit = 1_000
+    /// Share of moves that ruin a window of nights across towns (`chooseWindowRuin`), on
+    /// scenarios where regret is used.
+    static let windowRuinShare = 0.2
+
+    private var isSmall: Bool { problem.applications.count <= Self.regretApplicationLimit }
 
     private var removed: [Int] = []
     private var candidates: [Int] = []
@@ -92,15 +108,25 @@ final class LargeNeighborhoodSearch {
         if focusTown == nil && random.chance(Self.forcedInsertionShare), forceInsertion() {
             // The forced applicant is in; the placements it displaced compete for the rest.
         } else {
-            guard chooseRuin() else {
+            let window = isSmall && focusTown == nil && random.chance(Self.windowRuinShare)
+            guard window ? chooseWindowRuin() : chooseRuin() else {
                 state.commitMove()
                 return
             }
             for application in removed where state.placements[application].isPlaced {
                 removeWithTeam(application)
             }
+            if window {
+                recreateByRegret()
+                return finish(before: before, temperature: temperature)
+            }
         }
         recreate()
+        finish(before: before, temperature: temperature)
+    }
+
+    /// Accepts or rolls back the move just made, by the annealing rule.
+    private func finish(before: Int, temperature: Double) {
         let after = state.score
         let accept: Bool
         if after >= before {
@@ -233,6 +259,79 @@ final class LargeNeighborhoodSearch {
             }
         }
         return !removed.isEmpty || !candidates.isEmpty
+    }
+
+    /// Frees the nights a waiting applicant could use in every town it names, then in the
+    /// towns the freed stays could move to; false when there is nothing to do.
+    ///
+    /// A ruin in one town reshuffles that town only; the last placement or two that separate
+    /// a plan from the optimum often need a chain across towns (A takes B's bed, B moves to
+    /// C's town, C to a fourth). Freeing the same window in all of them at once and putting
+    /// everyone back by regret finds such chains without enumerating them.
+    private func chooseWindowRuin() -> Bool {
+        var seed = -1
+        for _ in 0..<16 {
+            let candidate = random.below(problem.applications.count)
+            let info = problem.applications[candidate]
+            if !state.placements[candidate].isPlaced && !state.isFixed[candidate] && !state.isBlocked[candidate]
+                && info.choiceCount > 0 && info.arrivalLow <= info.arrivalHigh {
+                seed = candidate
+                break
+            }
+        }
+        guard seed >= 0 else { return false }
+        let info = problem.applications[seed]
+        let from = Int(info.arrivalLow), to = Int(info.arrivalHigh) + Int(info.nights)
+        let ruinSize = Self.minimumWindowRuin + random.below(Self.maximumWindowRuin - Self.minimumWindowRuin + 1)
+        let perTown = max(1, ruinSize / 3)
+        addCandidate(seed)
+        var towns: [Int] = []
+        for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
+            towns.append(Int(problem.choices[choiceIndex].town))
+        }
+        shuffle(&towns)
+        var visited = Set(towns)
+        var next = 0
+        while next < towns.count && removed.count < ruinSize {
+            let town = towns[next]
+            next += 1
+            let before = removed.count
+            let placed = state.placedInTown[town]
+            if !placed.isEmpty {
+                let start = random.below(placed.count)
+                for offset in 0..<placed.count where removed.count - before < perTown && removed.count < ruinSize {
+                    let application = Int(placed[(start + offset) % placed.count])
+                    let arrival = Int(state.placements[application].arrival)
+                    if arrival < to && arrival + Int(problem.applications[application].nights) > from {
+                        addRemoved(application)
+                    }
+                }
+            }
+            // The towns the stays just freed could go to come next, so that chains can close.
+            for application in removed[before...] {
+                let freed = problem.applications[application]
+                for choiceIndex in Int(freed.choiceStart)..<Int(freed.choiceStart + freed.choiceCount) {
+                    let other = Int(problem.choices[choiceIndex].town)
+                    if visited.insert(other).inserted { towns.append(other) }
+                }
+            }
+        }
+        // Waiting applicants who could use one of those towns in the window.
+        for town in towns.prefix(next) {
+            let wanting = problem.applicationsByTown[town]
+            guard !wanting.isEmpty else { continue }
+            let start = random.below(wanting.count)
+            var taken = 0
+            for offset in 0..<min(wanting.count, Self.maximumWaitingCandidates) where taken < perTown {
+                let application = Int(wanting[(start + offset) % wanting.count])
+                let candidateInfo = problem.applications[application]
+                guard !state.placements[application].isPlaced, Int(candidateInfo.arrivalLow) < to,
+                      Int(candidateInfo.arrivalHigh) + Int(candidateInfo.nights) > from else { continue }
+                addCandidate(application)
+                taken += 1
+            }
+        }
+        return true
     }
 
     /// Puts a waiting applicant into one of its options by force, taking out just enough of
@@ -393,8 +492,12 @@ final class LargeNeighborhoodSearch {
     }
 
     /// Reinserts candidates in an order that varies between moves: best score first
-    /// (with noise), or at random.
+    /// (with noise), at random, or (small scenarios) by regret.
     private func recreate() {
+        if isSmall && random.chance(Self.regretShare) {
+            recreateByRegret()
+            return
+        }
         switch random.below(3) {
         case 0:
             shuffle(&candidates)
@@ -415,6 +518,91 @@ final class LargeNeighborhoodSearch {
             inserter.insert(application, in: state, random: &random)
         }
         inserter.noise = 0
+    }
+
+    /// Reinserts candidates by regret: the one that would lose most if its best town were
+    /// gone (its best option's score minus its best in any other town) goes first.
+    ///
+    /// Greedy recreate by score lets an applicant with a good second town take the last bed
+    /// of a town another applicant cannot do without; regret places the one with no good
+    /// alternative first (Potvin and Rousseau's regret insertion, as in Ropke and Pisinger's
+    /// ALNS). An applicant with one possible town has the highest regret of all. After each
+    /// placement only the applicants who could use the same town, or who are the same
+    /// freelancer, are evaluated again: nothing else they could use has changed. Teams are
+    /// placed first, greedily, since they go all at once.
+    private func recreateByRegret() {
+        var waiting: [Int] = []
+        for application in candidates where !state.placements[application].isPlaced {
+            if problem.applications[application].team >= 0 {
+                insertionsTried += 1
+                inserter.insert(application, in: state, random: &random)
+            } else if !state.isBlocked[application] {
+                waiting.append(application)
+            }
+        }
+        var best = [Candidate?](repeating: nil, count: waiting.count)
+        var regret = [Int](repeating: 0, count: waiting.count)
+        var stale = [Bool](repeating: true, count: waiting.count)
+        while true {
+            var pick = -1
+            for index in waiting.indices {
+                if stale[index] {
+                    (best[index], regret[index]) = regretOptions(of: waiting[index])
+                    stale[index] = false
+                    insertionsTried += 1
+                }
+                guard let candidate = best[index] else { continue }
+                if pick < 0 || regret[index] > regret[pick]
+                    || (regret[index] == regret[pick] && candidate.key > (best[pick]?.key ?? Int.min)) {
+                    pick = index
+                }
+            }
+            guard pick >= 0, let chosen = best[pick] else { return }
+            let application = waiting[pick]
+            state.place(application, chosen.placement)
+            let town = Int(problem.accommodationTown[Int(chosen.placement.accommodation)])
+            let freelancer = problem.applications[application].freelancerResource
+            waiting.remove(at: pick)
+            best.remove(at: pick)
+            regret.remove(at: pick)
+            stale.remove(at: pick)
+            // Options only shrink as places fill, so one with none stays without.
+            for index in waiting.indices where best[index] != nil {
+                let other = problem.applications[waiting[index]]
+                if (freelancer >= 0 && other.freelancerResource == freelancer) || wants(waiting[index], town: town) {
+                    stale[index] = true
+                }
+            }
+        }
+    }
+
+    /// The best option of `application` and its regret: the best option's key minus the best
+    /// key in another town, or the best key itself when no other town has room.
+    private func regretOptions(of application: Int) -> (Candidate?, Int) {
+        let info = problem.applications[application]
+        var first: Candidate?
+        var runnerUp: Int?
+        for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount) {
+            guard let candidate = inserter.best(for: application, in: state, random: &random,
+                                                choices: choiceIndex..<choiceIndex + 1) else { continue }
+            if candidate.beats(first) {
+                if let first { runnerUp = max(runnerUp ?? Int.min, first.key) }
+                first = candidate
+            } else {
+                runnerUp = max(runnerUp ?? Int.min, candidate.key)
+            }
+        }
+        guard let first else { return (nil, 0) }
+        return (first, runnerUp.map { first.key - $0 } ?? first.key)
+    }
+
+    private func wants(_ application: Int, town: Int) -> Bool {
+        let info = problem.applications[application]
+        for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount)
+        where Int(problem.choices[choiceIndex].town) == town {
+            return true
+        }
+        return false
     }
 
     private func shuffle(_ values: inout [Int]) {
