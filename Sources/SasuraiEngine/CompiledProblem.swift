@@ -368,3 +368,32 @@ struct Placement: Hashable, Sendable {
     static let none = Placement(accommodation: -1, arrival: 0, slot: -1)
     var isPlaced: Bool { accommodation >= 0 }
 }
+
+extension CompiledProblem {
+    /// The option of `application` in `town` (an index into `choices`), if it names the town.
+    func choice(of application: Int, in town: Int32) -> Int? {
+        let info = applications[application]
+        return (Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount)).first { choices[$0].town == town }
+    }
+
+    /// Each member's option in `town`, in the order given; nil when one of them does not name it.
+    func choices(of members: [Int], in town: Int32) -> [Int]? {
+        var found: [Int] = []
+        found.reserveCapacity(members.count)
+        for member in members {
+            guard let choice = choice(of: member, in: town) else { return nil }
+            found.append(choice)
+        }
+        return found
+    }
+
+    /// The arrivals open to every member of a team (rule 12: one arrival for all), or nil.
+    func commonArrivals(of members: [Int]) -> ClosedRange<Int>? {
+        var low = Int.min, high = Int.max
+        for member in members {
+            low = max(low, Int(applications[member].arrivalLow))
+            high = min(high, Int(applications[member].arrivalHigh))
+        }
+        return members.isEmpty || low > high ? nil : low...high
+    }
+}

@@ -210,6 +210,17 @@ public enum Engine {
             bestScore = finalState.score
             bestPlacements = finalState.placements
         }
+        // The strengthened bound, from the plain pass's prices: after the search, so that the
+        // search runs exactly as it would without it.
+        if let bound = upperBound, let prices, bestScore < bound,
+           problem.applications.count <= LagrangianBound.strengthenedApplicationLimit {
+            let started = elapsed()
+            let strengthened = LagrangianBound(problem: problem, workers: workerCount, strengthened: true)
+                .compute(iterations: LagrangianBound.defaultIterations(applications: problem.applications.count),
+                         timeBudget: nil, startPrices: prices)
+            upperBound = min(bound, strengthened.bound)
+            statistics.boundSeconds += elapsed() - started
+        }
         statistics.moves = searchers.reduce(0) { $0 + $1.iterations }
         statistics.insertionsTried = searchers.reduce(0) { $0 + $1.insertionsTried }
         statistics.searchSeconds = elapsed() - searchStart

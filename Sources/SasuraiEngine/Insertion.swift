@@ -9,9 +9,12 @@ struct ResourcePrices: Sendable {
     let nightCount: Int
     /// `prefix[r * (nightCount + 1) + n]` is the sum of prices of resource r on nights < n.
     let prefix: [Double]
+    /// The price of each resource on each night, `r * nightCount + n`.
+    let nightlyPrices: [Double]
 
     init(nightCount: Int, prices: [Double]) {
         self.nightCount = nightCount
+        nightlyPrices = prices
         let resources = prices.count / max(1, nightCount)
         var prefix = [Double](repeating: 0, count: resources * (nightCount + 1))
         for resource in 0..<resources {
@@ -235,26 +238,15 @@ struct Inserter {
             return joinPlacedMembers(of: members, anchor: state.placements[anchor], in: state)
         }
         let leaderInfo = problem.applications[leader]
-        var low = Int(leaderInfo.arrivalLow), high = Int(leaderInfo.arrivalHigh)
-        for member in members.dropFirst() {
-            low = max(low, Int(problem.applications[member].arrivalLow))
-            high = min(high, Int(problem.applications[member].arrivalHigh))
-        }
-        guard low <= high else { return 0 }
+        guard let arrivals = problem.commonArrivals(of: members) else { return 0 }
+        let low = arrivals.lowerBound, high = arrivals.upperBound
         var bestScore = Int.min
         var bestPrice = Double.infinity
         var bestPlacements: [Placement] = []
         var trial: [Placement] = []
         for leaderChoice in Int(leaderInfo.choiceStart)..<Int(leaderInfo.choiceStart + leaderInfo.choiceCount) {
             let town = problem.choices[leaderChoice].town
-            var memberChoices: [Int] = [leaderChoice]
-            for member in members.dropFirst() {
-                let info = problem.applications[member]
-                guard let found = (Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount))
-                    .first(where: { problem.choices[$0].town == town }) else { break }
-                memberChoices.append(found)
-            }
-            guard memberChoices.count == members.count else { continue }
+            guard let memberChoices = problem.choices(of: members, in: town) else { continue }
             for arrival in low...high {
                 trial.removeAll(keepingCapacity: true)
                 var total = 0

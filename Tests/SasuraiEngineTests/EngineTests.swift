@@ -17,6 +17,33 @@ import Testing
         if let bound = result.upperBound { #expect(bound >= optimum, "bound below the optimum on seed \(seed)") }
     }
 
+    /// The strengthened relaxation (teams as units, one stay a night per freelancer) is still
+    /// a bound: never below the optimum, and never above the plain relaxation from the same
+    /// start.
+    @Test(arguments: 0..<60)
+    func theStrengthenedBoundHoldsOnTinyScenarios(seed: Int) {
+        let scenario = TinyScenarios.make(seed: UInt64(seed), applications: 3 + seed % 6)
+        let optimum = BruteForce(scenario).optimum()
+        let problem = CompiledProblem(scenario: scenario)
+        let plain = LagrangianBound(problem: problem, workers: 2).compute(iterations: 400, timeBudget: nil)
+        let strengthened = LagrangianBound(problem: problem, workers: 2, strengthened: true)
+            .compute(iterations: 400, timeBudget: nil, startPrices: plain.prices)
+        #expect(strengthened.bound >= optimum, "seed \(seed)")
+        #expect(plain.bound >= optimum, "seed \(seed)")
+    }
+
+    @Test func teamsAsUnitsTightenTheBoundOnAGeneratedScenario() {
+        let scenario = ScenarioGenerator.generate(GeneratorOptions(towns: 6, applications: 150, nights: 60, seed: 4,
+                                                                   teamFraction: 0.3))
+        let problem = CompiledProblem(scenario: scenario)
+        let plain = LagrangianBound(problem: problem, workers: 2).compute(iterations: 400, timeBudget: nil)
+        let strengthened = LagrangianBound(problem: problem, workers: 2, strengthened: true)
+            .compute(iterations: 400, timeBudget: nil, startPrices: plain.prices)
+        let best = Engine.solve(scenario, options: SolveOptions(seed: 1, moveLimit: 5_000)).plan.score
+        #expect(strengthened.bound < plain.bound)
+        #expect(strengthened.bound >= best)
+    }
+
     @Test(arguments: 0..<60)
     func firstComeFirstServedPlansAreValid(seed: Int) {
         let scenario = TinyScenarios.make(seed: UInt64(seed), applications: 8)
