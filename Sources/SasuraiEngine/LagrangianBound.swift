@@ -99,10 +99,16 @@ struct LagrangianBound {
         // Units that pick their options alone: an application (its index), or a whole team
         // (-1 - team) when every member is priced and none is fixed.
         var priced: [Int] = []
+        // Teams priced as units, and teams that can never be placed (a member with no option,
+        // or no arrival open to all): their members add nothing.
         var pricedTeams = Set<Int>()
         for team in problem.teams.indices where strengthened {
             let members = problem.teams[team].map(Int.init)
-            if members.count > 1, members.allSatisfy({ !isFixed[$0] && isPricedAlone($0) }) {
+            guard members.count > 1, !members.contains(where: { isFixed[$0] }) else { continue }
+            if members.contains(where: { problem.applications[$0].choiceCount == 0 })
+                || problem.commonArrivals(of: members) == nil {
+                pricedTeams.insert(team)
+            } else if members.allSatisfy({ isPricedAlone($0) }) {
                 pricedTeams.insert(team)
                 priced.append(-1 - team)
             }

@@ -32,6 +32,33 @@ import Testing
         #expect(plain.bound >= optimum, "seed \(seed)")
     }
 
+    /// A team with a member who has nowhere to go is never placed, so it adds nothing to the
+    /// strengthened bound; the plain relaxation counts the other member.
+    @Test func aTeamThatCannotBePlacedAddsNothing() throws {
+        var found: Scenario?
+        for seed in 0..<200 {
+            var scenario = TinyScenarios.make(seed: UInt64(seed), applications: 8)
+            let offered = Set(scenario.accommodations.map(\.kind))
+            guard let absent = AccommodationKind.allCases.first(where: { !offered.contains($0) }),
+                  let team = scenario.applications.first(where: { $0.team != nil })?.team else { continue }
+            var members = scenario.applications.filter { $0.team == team }
+            members[1].kinds = [absent]
+            scenario.applications = members
+            scenario.freelancers = scenario.freelancers.filter { freelancer in members.contains { $0.freelancer == freelancer.id } }
+            scenario.bookings = []
+            found = scenario
+            break
+        }
+        let scenario = try #require(found)
+        #expect(BruteForce(scenario).optimum() == 0)
+        let problem = CompiledProblem(scenario: scenario)
+        let plain = LagrangianBound(problem: problem, workers: 1).compute(iterations: 400, timeBudget: nil)
+        let strengthened = LagrangianBound(problem: problem, workers: 1, strengthened: true)
+            .compute(iterations: 400, timeBudget: nil, startPrices: plain.prices)
+        #expect(plain.bound > 0)
+        #expect(strengthened.bound == 0)
+    }
+
     @Test func teamsAsUnitsTightenTheBoundOnAGeneratedScenario() {
         let scenario = ScenarioGenerator.generate(GeneratorOptions(towns: 6, applications: 150, nights: 60, seed: 4,
                                                                    teamFraction: 0.3))
