@@ -216,8 +216,7 @@ public enum Engine {
            problem.applications.count <= LagrangianBound.strengthenedApplicationLimit {
             let started = elapsed()
             let strengthened = LagrangianBound(problem: problem, workers: workerCount, strengthened: true)
-                .compute(iterations: LagrangianBound.defaultIterations(applications: problem.applications.count),
-                         timeBudget: nil, startPrices: prices)
+                .compute(iterations: LagrangianBound.strengthenedIterations, timeBudget: nil, startPrices: prices)
             upperBound = min(bound, strengthened.bound)
             statistics.boundSeconds += elapsed() - started
         }
