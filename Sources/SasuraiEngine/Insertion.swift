@@ -283,8 +283,7 @@ struct Inserter {
         for member in members where !state.placements[member].isPlaced {
             let info = problem.applications[member]
             guard arrival >= Int(info.arrivalLow), arrival <= Int(info.arrivalHigh),
-                  let choiceIndex = (Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount))
-                    .first(where: { problem.choices[$0].town == town }),
+                  let choiceIndex = problem.choice(of: member, in: town),
                   let candidate = best(for: member, choiceIndex: choiceIndex, arrival: arrival, in: state) else {
                 for placed in added.reversed() { state.remove(placed) }
                 return 0

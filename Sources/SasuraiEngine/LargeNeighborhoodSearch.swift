@@ -33,18 +33,19 @@ final class LargeNeighborhoodSearch {
     static let noisyMoveShare = 0.2
     /// Share of moves that start from a waiting applicant rather than any one.
     static let waitingSeedShare = 0.5
-    /// Share of moves whose recreate goes by regret (see `recreateByRegret`), on scenarios of
-    /// at most `regretApplicationLimit` applications.
+    /// Share of moves whose recreate goes by regret (see `recreateByRegret`), on small
+    /// scenarios (`smallScenarioLimit`).
     static let regretShare = 0.5
+    /// Most applications of a small scenario, where regret recreate and window ruins are used.
     /// Regret costs a move several times the work of greedy recreate. Small scenarios run
     /// their whole move budget in a second or two and stall in local optima that score order
     /// cannot leave, so they gain; large ones are short of moves for their time and lose.
-    static let regretApplicationLimit = 1_000
+    static let smallScenarioLimit = 1_000
     /// Share of moves that ruin a window of nights across towns (`chooseWindowRuin`), on
-    /// scenarios where regret is used.
+    /// small scenarios.
     static let windowRuinShare = 0.2
 
-    private var isSmall: Bool { problem.applications.count <= Self.regretApplicationLimit }
+    private var isSmall: Bool { problem.applications.count <= Self.smallScenarioLimit }
 
     private var removed: [Int] = []
     private var candidates: [Int] = []
@@ -396,21 +397,10 @@ final class LargeNeighborhoodSearch {
         guard let leader = members.first,
               !members.contains(where: { state.placements[$0].isPlaced || state.isBlocked[$0] }) else { return false }
         let leaderInfo = problem.applications[leader]
-        var low = Int(leaderInfo.arrivalLow), high = Int(leaderInfo.arrivalHigh)
-        for member in members.dropFirst() {
-            low = max(low, Int(problem.applications[member].arrivalLow))
-            high = min(high, Int(problem.applications[member].arrivalHigh))
-        }
-        guard low <= high, leaderInfo.choiceCount > 0 else { return false }
+        guard let arrivals = problem.commonArrivals(of: members), leaderInfo.choiceCount > 0 else { return false }
         let town = problem.choices[Int(leaderInfo.choiceStart) + random.below(Int(leaderInfo.choiceCount))].town
-        var memberChoices: [Int] = []
-        for member in members {
-            let memberInfo = problem.applications[member]
-            guard let found = (Int(memberInfo.choiceStart)..<Int(memberInfo.choiceStart + memberInfo.choiceCount))
-                .first(where: { problem.choices[$0].town == town }) else { return false }
-            memberChoices.append(found)
-        }
-        let arrival = low + random.below(high - low + 1)
+        guard let memberChoices = problem.choices(of: members, in: town) else { return false }
+        let arrival = arrivals.lowerBound + random.below(arrivals.count)
         let nights = Int(leaderInfo.nights)
         addCandidate(leader)
         func placeAll() -> Bool {
@@ -569,7 +559,8 @@ final class LargeNeighborhoodSearch {
             // Options only shrink as places fill, so one with none stays without.
             for index in waiting.indices where best[index] != nil {
                 let other = problem.applications[waiting[index]]
-                if (freelancer >= 0 && other.freelancerResource == freelancer) || wants(waiting[index], town: town) {
+                if (freelancer >= 0 && other.freelancerResource == freelancer)
+                    || problem.choice(of: waiting[index], in: Int32(town)) != nil {
                     stale[index] = true
                 }
             }
@@ -594,15 +585,6 @@ final class LargeNeighborhoodSearch {
         }
         guard let first else { return (nil, 0) }
         return (first, runnerUp.map { first.key - $0 } ?? first.key)
-    }
-
-    private func wants(_ application: Int, town: Int) -> Bool {
-        let info = problem.applications[application]
-        for choiceIndex in Int(info.choiceStart)..<Int(info.choiceStart + info.choiceCount)
-        where Int(problem.choices[choiceIndex].town) == town {
-            return true
-        }
-        return false
     }
 
     private func shuffle(_ values: inout [Int]) {

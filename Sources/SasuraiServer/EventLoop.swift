@@ -268,7 +268,8 @@ final class EventLoop: @unchecked Sendable {
             }
         case .write(let body):
             connection.isWaitingForReply = true
-            let digest = request.requestKey == nil ? nil : RequestKeys.digest(of: request)
+            // Only a keyed request of a signed-in session is remembered (RequestKeys.run).
+            let digest = request.requestKey == nil || session.tokenID == nil ? nil : RequestKeys.digest(of: request)
             if !writer.submit(StoreJob(session: session, request: request, body: body, completion: completion,
                                        requestDigest: digest)) {
                 connection.isWaitingForReply = false
